@@ -1,0 +1,24 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Endpoint",
+    "summary": "Serve HTTP endpoints defined as records: route, auth, schema, code",
+    "version": "19.0.1.0.0",
+    "license": "LGPL-3",
+    "category": "Tools",
+    "author": "Odoo Community Association (OCA)",
+    "website": "https://github.com/OCA/web-api",
+    "development_status": "Beta",
+    "maintainers": [],
+    "depends": ["web", "endpoint_route_handler", "rpc_helper"],
+    "external_dependencies": {"python": ["jsonschema", "PyYAML", "lxml"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "security/ir_rule.xml",
+        "data/server_action.xml",
+        "views/endpoint_view.xml",
+    ],
+    "demo": [
+        "demo/endpoint_demo.xml",
+    ],
+    "installable": True,
+}

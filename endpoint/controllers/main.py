@@ -1,0 +1,32 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Find the endpoint, run it, render the result."""
+
+import werkzeug.exceptions
+
+from odoo import http
+from odoo.http import request
+
+from ..tools import response as response_tools
+
+
+class EndpointControllerMixin:
+    """Serve endpoint records; reusable by controllers of other models."""
+
+    def _handle_endpoint(self, env, model, endpoint_route, **params):
+        endpoint = env[model].sudo()._find_endpoint(endpoint_route)
+        if not endpoint:
+            raise werkzeug.exceptions.NotFound()
+        try:
+            return self._handle_result(endpoint._handle_request(request))
+        except Exception as exc:  # noqa: BLE001 # every error gets an answer
+            # abort() with a response rolls the transaction back and still
+            # adds the route's headers (CORS) to the answer.
+            werkzeug.exceptions.abort(endpoint._error_response(exc))
+
+    def _handle_result(self, result):
+        return response_tools.result_to_response(result)
+
+
+class EndpointController(http.Controller, EndpointControllerMixin):
+    def auto_endpoint(self, model, endpoint_route, **params):
+        return self._handle_endpoint(request.env, model, endpoint_route, **params)

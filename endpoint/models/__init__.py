@@ -1,0 +1,3 @@
+from . import endpoint_mixin
+from . import endpoint_endpoint
+from . import ir_http

@@ -1,0 +1,488 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import dataclasses
+import logging
+from types import CodeType
+from typing import Any
+
+import werkzeug.exceptions
+
+from odoo import api, exceptions, fields, models, tools
+from odoo.http import Response
+
+from odoo.addons.endpoint_route_handler.registry import EndpointRegistry
+
+from ..exceptions import PayloadTooLarge, RequestValidationError
+from ..tools import body, snippet
+from ..tools import response as response_tools
+from ..tools.snippet_docs import CODE_SNIPPET_DOCS
+
+_logger = logging.getLogger(__name__)
+
+CONTROLLER_PATH = "odoo.addons.endpoint.controllers.main.EndpointController"
+# Bodies above this size get a 413 unless the system parameter says otherwise.
+DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
+MAX_BODY_SIZE_PARAM = "endpoint.max_body_size"
+# Fields whose change reaches the live route only through "Sync registry".
+RUNTIME_FIELDS = (
+    "exec_mode",
+    "code_snippet",
+    "exec_as_user_id",
+    "request_content_type",
+    "request_content_schema",
+    "cors",
+    "csrf",
+    "readonly",
+    "route_group",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class EndpointRuntime:
+    """What serving a request needs, compiled once per endpoint version."""
+
+    id: int
+    exec_mode: str
+    request_method: str
+    media_type: str
+    schema: Any  # a compiled tools.body schema, or None
+    code: CodeType | None
+    exec_as_user_id: int | None
+
+
+class EndpointMixin(models.AbstractModel):
+    _name = "endpoint.mixin"
+    _inherit = "endpoint.route.handler"
+    _description = "Endpoint mixin"
+
+    exec_mode = fields.Selection(
+        selection="_selection_exec_mode",
+        required=True,
+        default="code",
+        help="How a request is answered.",
+    )
+    code_snippet = fields.Text(
+        help="Python code run for every request when the exec mode is "
+        "'Execute code'. See the Code Help tab.",
+    )
+    code_snippet_docs = fields.Text(
+        compute="_compute_code_snippet_docs",
+        help="The names a code snippet can use.",
+    )
+    exec_as_user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Exec as user",
+        help="The snippet runs with this user's rights. "
+        "Left empty, it runs as the caller.",
+    )
+    request_content_schema = fields.Text(
+        string="Request schema",
+        help="JSON Schema (Draft 2020-12, in JSON or YAML syntax) for JSON "
+        "bodies, or XSD for XML bodies. Requests whose body does not match "
+        "are answered 400 with the list of errors.",
+    )
+    request_content_schema_applicable = fields.Boolean(
+        compute="_compute_request_content_schema_applicable",
+    )
+    endpoint_url = fields.Char(
+        string="URL",
+        compute="_compute_endpoint_url",
+        help="The full address HTTP clients call.",
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        help="Leave empty to share the endpoint between companies.",
+    )
+
+    # ------------------------------------------------------------------
+    # Selections, computes, onchanges
+    # ------------------------------------------------------------------
+
+    def _selection_exec_mode(self):
+        return [("code", self.env._("Execute code"))]
+
+    def _selection_request_content_type(self):
+        # The route handler lists a deprecated "JSON; charset" entry: media
+        # types are compared without parameters here, so it is not needed.
+        return [
+            item
+            for item in super()._selection_request_content_type()
+            if ";" not in item[0]
+        ]
+
+    def _compute_code_snippet_docs(self):
+        for rec in self:
+            rec.code_snippet_docs = CODE_SNIPPET_DOCS
+
+    @api.depends("route")
+    def _compute_endpoint_url(self):
+        base_url = self.get_base_url() if self else ""
+        for rec in self:
+            rec.endpoint_url = f"{base_url}{rec.route}" if rec.route else False
+
+    @api.depends("request_method", "request_content_type")
+    def _compute_request_content_schema_applicable(self):
+        for rec in self:
+            rec.request_content_schema_applicable = bool(
+                rec.request_method in ("POST", "PUT")
+                and body.schema_kind(rec.request_content_type)
+            )
+
+    @api.onchange("request_content_type")
+    def _onchange_request_content_type(self):
+        # A JSON schema means nothing for XML and the other way around.
+        for rec in self:
+            if rec.request_content_schema and (
+                rec._origin.request_content_type != rec.request_content_type
+            ):
+                rec.request_content_schema = False
+
+    # ------------------------------------------------------------------
+    # Routing (endpoint_route_handler hooks)
+    # ------------------------------------------------------------------
+
+    def _routing_impacting_fields(self):
+        return tuple(super()._routing_impacting_fields()) + RUNTIME_FIELDS
+
+    def _clean_route(self):
+        route = super()._clean_route()
+        # Odoo's routing map ignores a trailing slash: "/x/" is "/x".
+        if len(route) > 1:
+            route = route.rstrip("/") or "/"
+        return route
+
+    def _default_endpoint_options_handler(self):
+        return {
+            "klass_dotted_path": CONTROLLER_PATH,
+            "method_name": "auto_endpoint",
+            "default_pargs": (self._name, self.route),
+        }
+
+    def _get_routing_info(self):
+        route, routing, endpoint_hash = super()._get_routing_info()
+        # The method is checked by the endpoint itself, after authentication,
+        # so that a wrong method answers 405 with an Allow header.
+        routing["methods"] = None
+        return route, routing, endpoint_hash
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+
+    @api.constrains("exec_mode", "code_snippet")
+    def _check_exec_mode(self):
+        for rec in self:
+            rec._validate_exec_mode()
+
+    def _validate_exec_mode(self):
+        validator = getattr(self, f"_validate_exec__{self.exec_mode}", None)
+        if validator is None:
+            raise exceptions.UserError(
+                self.env._(
+                    "Endpoint %(name)s: exec mode %(mode)s is not supported.",
+                    name=self.name,
+                    mode=self.exec_mode,
+                )
+            )
+        validator()
+
+    def _validate_exec__code(self):
+        try:
+            snippet.compile_snippet(self.code_snippet)
+        except snippet.SnippetError as exc:
+            raise exceptions.UserError(
+                self.env._(
+                    "Endpoint %(name)s: the code snippet cannot run. %(error)s",
+                    name=self.name,
+                    error=str(exc),
+                )
+            ) from exc
+
+    @api.constrains("auth_type", "exec_as_user_id")
+    def _check_auth(self):
+        for rec in self:
+            if rec.auth_type == "public" and not rec.exec_as_user_id:
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: a public endpoint needs an "
+                        "'Exec as user': the public user can read nothing. "
+                        "Pick the user whose rights the snippet runs with.",
+                        name=rec.name,
+                    )
+                )
+
+    @api.constrains("request_content_schema", "request_content_type")
+    def _check_request_content_schema(self):
+        for rec in self:
+            try:
+                body.compile_schema(
+                    rec.request_content_schema, rec.request_content_type
+                )
+            except body.SchemaError as exc:
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: the request schema is invalid. %(error)s",
+                        name=rec.name,
+                        error=str(exc),
+                    )
+                ) from exc
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        self.env.registry.clear_cache()
+        # Records created "in sync" (e.g. from XML data) are published once
+        # the transaction commits, like a write of registry_sync would.
+        to_sync = records.filtered("registry_sync")
+        if to_sync:
+            to_sync._add_after_commit_hook(to_sync.ids)
+        return records
+
+    def write(self, vals):
+        if "request_content_type" in vals and "request_content_schema" not in vals:
+            new_type = vals["request_content_type"] or False
+            stale = self.filtered(
+                lambda r: r.request_content_schema
+                and (r.request_content_type or False) != new_type
+            )
+            if stale:
+                super(EndpointMixin, stale).write({"request_content_schema": False})
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
+
+    def copy_data(self, default=None):
+        default = dict(default or {})
+        vals_list = super().copy_data(default=default)
+        for rec, vals in zip(self, vals_list, strict=True):
+            if "route" not in default:
+                vals["route"] = f"{rec.route}/COPY_FIXME"
+            if "name" not in default:
+                vals["name"] = self.env._("%s (copy)", rec.name)
+        return vals_list
+
+    def action_sync_registry(self):
+        """Publish the records' current state to the live routes."""
+        self.write({"registry_sync": True})
+
+    # ------------------------------------------------------------------
+    # Runtime: what a request uses, compiled once per sync
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _routing_version(self):
+        # ir.http stashes the version it read to match the request; reusing
+        # it costs no query. Outside a request, read it.
+        from odoo.http import request
+
+        version = getattr(request, "_endpoint_route_version", None) if request else None
+        if version is None:
+            version = EndpointRegistry.registry_for(self.env.cr).last_version()
+        return version
+
+    @api.model
+    def _find_endpoint(self, endpoint_route):
+        """Return the endpoint record serving ``endpoint_route`` (or empty)."""
+        record_id = self._endpoint_id_for_route(endpoint_route, self._routing_version())
+        return self.browse(record_id)
+
+    @api.model
+    @tools.ormcache("endpoint_route", "version")
+    def _endpoint_id_for_route(self, endpoint_route, version):
+        rec = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("route", "=", endpoint_route)], limit=1)
+        )
+        return rec.id or None
+
+    def _get_runtime(self):
+        self.ensure_one()
+        return self._runtime_for_id(self.id, self._routing_version())
+
+    @api.model
+    @tools.ormcache("record_id", "version")
+    def _runtime_for_id(self, record_id, version):
+        return self.sudo().browse(record_id)._build_runtime()
+
+    def _build_runtime(self):
+        self.ensure_one()
+        schema = None
+        if self.request_content_schema_applicable:
+            schema = body.compile_schema(
+                self.request_content_schema, self.request_content_type
+            )
+        code = None
+        if self.exec_mode == "code":
+            code = snippet.compile_snippet(self.code_snippet)
+        return EndpointRuntime(
+            id=self.id,
+            exec_mode=self.exec_mode,
+            request_method=self.request_method,
+            media_type=body.media_type(self.request_content_type),
+            schema=schema,
+            code=code,
+            exec_as_user_id=self.exec_as_user_id.id or None,
+        )
+
+    # ------------------------------------------------------------------
+    # Serving a request
+    # ------------------------------------------------------------------
+
+    def _handle_request(self, request):
+        """Validate ``request`` and run the exec mode; return its ``result``."""
+        self._validate_request(request)
+        handler = self._get_handler()
+        return handler(request)
+
+    def _get_handler(self):
+        mode = self._get_runtime().exec_mode
+        try:
+            return getattr(self, f"_handle_exec__{mode}")
+        except AttributeError as exc:
+            raise werkzeug.exceptions.NotImplemented(
+                f"Exec mode {mode} has no handler."
+            ) from exc
+
+    def _validate_request(self, request):
+        """Check method, content type and body; raise the matching error."""
+        runtime = self._get_runtime()
+        httprequest = request.httprequest
+        method = httprequest.method
+        allowed = [runtime.request_method]
+        if runtime.request_method == "GET":
+            allowed.append("HEAD")
+        if method not in allowed:
+            raise werkzeug.exceptions.MethodNotAllowed(valid_methods=allowed)
+        if runtime.media_type:
+            sent = body.media_type(httprequest.headers.get("Content-Type"))
+            if sent != runtime.media_type:
+                raise werkzeug.exceptions.UnsupportedMediaType(
+                    f"Content-Type must be {runtime.media_type}, got {sent or 'none'}."
+                )
+        self._validate_request_content(request)
+
+    def _max_body_size(self):
+        value = (
+            self.env["ir.config_parameter"].sudo().get_param(MAX_BODY_SIZE_PARAM)
+        )
+        try:
+            return int(value) if value else DEFAULT_MAX_BODY_SIZE
+        except ValueError:
+            self._logger.warning(
+                "Ignoring %s=%r: not a number of bytes", MAX_BODY_SIZE_PARAM, value
+            )
+            return DEFAULT_MAX_BODY_SIZE
+
+    def _validate_request_content(self, request):
+        """Parse and validate the body against the schema, when there is one."""
+        httprequest = request.httprequest
+        length = getattr(httprequest, "content_length", None)
+        if length:
+            limit = self._max_body_size()
+            if length > limit:
+                raise PayloadTooLarge(length, limit)
+        runtime = self._get_runtime()
+        if runtime.schema is None:
+            return
+        try:
+            runtime.schema.validate(httprequest.get_data())
+        except body.BodyError as exc:
+            raise RequestValidationError(exc.detail) from exc
+
+    def _error_response(self, exc):
+        """The JSON answer to an exception raised while serving a request."""
+        if isinstance(exc, RequestValidationError):
+            return response_tools.json_response({"detail": exc.detail}, status=400)
+        if isinstance(exc, PayloadTooLarge):
+            return response_tools.json_response(
+                {"error": "Payload Too Large", "message": str(exc)}, status=413
+            )
+        if isinstance(exc, self._bad_request_exceptions()):
+            return response_tools.json_response(
+                {"error": "Bad Request", "message": exc.args[0] if exc.args else ""},
+                status=400,
+            )
+        if isinstance(exc, werkzeug.exceptions.HTTPException) and exc.code:
+            headers = [
+                (name, value)
+                for name, value in exc.get_headers()
+                if name.lower() != "content-type"
+            ]
+            return response_tools.json_response(
+                {"error": exc.name, "message": exc.description},
+                status=exc.code,
+                headers=headers,
+            )
+        self._logger.exception("Endpoint %s failed", self.route)
+        return response_tools.json_response(
+            {"error": "Internal Server Error"}, status=500
+        )
+
+    def _bad_request_exceptions(self):
+        """Exceptions of a handler that answer 400 instead of 500."""
+        return (exceptions.UserError, exceptions.ValidationError)
+
+    # ------------------------------------------------------------------
+    # Exec mode "code"
+    # ------------------------------------------------------------------
+
+    def _handle_exec__code(self, request):
+        runtime = self._get_runtime()
+        context = self._get_code_snippet_eval_context(request)
+        result = snippet.run_snippet(runtime.code, context).get("result")
+        if not isinstance(result, dict):
+            raise snippet.SnippetError(
+                "The snippet must assign a dict to `result`, "
+                f"got {type(result).__name__}."
+            )
+        return result
+
+    def _get_code_snippet_eval_context(self, request):
+        """The names a snippet sees; override to add some."""
+        runtime = self._get_runtime()
+        env = request.env
+        if runtime.exec_as_user_id:
+            env = env(user=runtime.exec_as_user_id, su=False)
+        return {
+            "env": env,
+            "user": env.user,
+            "endpoint": self,
+            "request": request,
+            "Response": Response,
+            "log": self._code_snippet_log,
+            **snippet.SAFE_MODULES,
+        }
+
+    def _code_snippet_log(self, message, level="info"):
+        """Write ``message`` to ir.logging in its own transaction."""
+        level = str(level or "info").upper()
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                """
+                INSERT INTO ir_logging
+                    (create_date, create_uid, type, dbname, name, level,
+                     message, path, line, func)
+                VALUES (NOW() AT TIME ZONE 'UTC', %s, 'server', %s, %s, %s,
+                        %s, %s, %s, %s)
+                """,
+                (
+                    self.env.uid,
+                    self.env.cr.dbname,
+                    f"{self._name}",
+                    level,
+                    str(message),
+                    self.route,
+                    "0",
+                    self.name,
+                ),
+            )

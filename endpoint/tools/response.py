@@ -1,0 +1,67 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Turn what a snippet put in ``result`` into an HTTP response."""
+
+import json
+from collections.abc import Mapping
+
+from odoo.http import Response
+from odoo.tools.json import json_default
+
+
+class ResultError(ValueError):
+    """The snippet's ``result`` does not follow the contract."""
+
+
+def _headers(value):
+    if not value:
+        return []
+    if isinstance(value, Mapping):
+        return list(value.items())
+    try:
+        pairs = [tuple(pair) for pair in value]
+    except TypeError as exc:
+        raise ResultError(
+            "result['headers'] must be a dict or a list of (name, value) pairs."
+        ) from exc
+    if any(len(pair) != 2 for pair in pairs):
+        raise ResultError(
+            "result['headers'] must be a dict or a list of (name, value) pairs."
+        )
+    return pairs
+
+
+def json_response(payload, status=200, headers=None, default=json_default):
+    """A JSON response, encoded as Odoo encodes JSON (dates, domains...)."""
+    body = json.dumps(payload, default=default)
+    response = Response(body, status=status, headers=_headers(headers))
+    response.mimetype = "application/json"
+    return response
+
+
+def result_to_response(result):
+    """Build the response a snippet asked for in its ``result`` dict."""
+    if not isinstance(result, Mapping):
+        raise ResultError(
+            "The snippet must assign a dict to `result`, "
+            f"got {type(result).__name__}."
+        )
+    response = result.get("response")
+    if response is not None:
+        if not isinstance(response, Response):
+            raise ResultError("result['response'] must be a Response.")
+        return response
+    status = result.get("status_code", 200)
+    if not isinstance(status, int) or not 100 <= status <= 599:
+        raise ResultError("result['status_code'] must be an HTTP status (100-599).")
+    default = result.get("json_default") or json_default
+    if not callable(default):
+        raise ResultError("result['json_default'] must be a function.")
+    try:
+        return json_response(
+            result.get("payload", ""),
+            status=status,
+            headers=result.get("headers"),
+            default=default,
+        )
+    except (TypeError, ValueError) as exc:
+        raise ResultError(f"The payload cannot be encoded as JSON: {exc}") from exc

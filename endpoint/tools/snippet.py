@@ -1,0 +1,136 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Compile a code snippet once, then run it for every request.
+
+Odoo's ``safe_eval`` compiles and checks its text on every call. A snippet
+runs on every request, so here it is compiled and checked once with the very
+same primitives ``safe_eval`` uses (its opcode whitelist, dunder ban and
+builtins), and the checked code object is run with ``safe_eval``'s builtins.
+"""
+
+import ast
+import hashlib as _hashlib
+import hmac as _hmac
+import io
+import tokenize
+
+import werkzeug.exceptions
+
+from odoo import exceptions as odoo_exceptions
+from odoo.tools import safe_eval as _safe_eval_mod
+from odoo.tools.safe_eval import (
+    _BUILTINS,
+    _SAFE_OPCODES,
+    assert_valid_codeobj,
+    check_values,
+    compile_codeobj,
+    wrap_module,
+)
+
+FILENAME = "<endpoint snippet>"
+
+_HASH_CONSTRUCTORS = [
+    name
+    for name in sorted(_hashlib.algorithms_guaranteed)
+    if name.startswith(("sha", "shake_", "blake2", "md5"))
+] + ["new"]
+
+# The modules a snippet sees, each limited to what an endpoint needs.
+SAFE_MODULES = {
+    "datetime": _safe_eval_mod.datetime,
+    "dateutil": _safe_eval_mod.dateutil,
+    "time": _safe_eval_mod.time,
+    "json": _safe_eval_mod.json,
+    "werkzeug": wrap_module(
+        werkzeug, {"exceptions": ["NotFound", "BadRequest", "Unauthorized"]}
+    ),
+    "exceptions": wrap_module(odoo_exceptions, ["UserError", "ValidationError"]),
+    "hashlib": wrap_module(_hashlib, _HASH_CONSTRUCTORS),
+    "hmac": wrap_module(_hmac, ["new", "compare_digest"]),
+}
+
+
+class SnippetError(ValueError):
+    """A snippet that cannot be run; ``lineno`` tells where when known."""
+
+    def __init__(self, message, lineno=None):
+        super().__init__(message)
+        self.lineno = lineno
+
+
+def has_statement(code):
+    """Tell whether ``code`` holds a line that is neither blank nor a comment."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code or "").readline))
+    except (tokenize.TokenError, SyntaxError):
+        # Not tokenizable: let the compiler report the real error.
+        return bool((code or "").strip())
+    ignored = {
+        tokenize.COMMENT,
+        tokenize.NL,
+        tokenize.NEWLINE,
+        tokenize.INDENT,
+        tokenize.DEDENT,
+        tokenize.ENDMARKER,
+    }
+    return any(tok.type not in ignored for tok in tokens)
+
+
+def _forbidden_line(code):
+    """Return (lineno, what) of the first construct safe_eval refuses."""
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            return node.lineno, "import statements are not allowed"
+        name = getattr(node, "attr", None) or getattr(node, "id", None) or ""
+        if name.startswith("__"):
+            return node.lineno, f"access to `{name}` is not allowed"
+    return None, None
+
+
+def compile_snippet(code):
+    """Return the checked code object for ``code`` or raise ``SnippetError``."""
+    if not has_statement(code):
+        raise SnippetError(
+            "The code snippet has no statement: write at least one line that is "
+            "neither blank nor a comment, and assign a dict to `result`."
+        )
+    try:
+        code_obj = compile_codeobj(code, filename=FILENAME, mode="exec")
+    except SyntaxError as exc:
+        raise SnippetError(
+            f"Line {exc.lineno}: {exc.msg}: {(exc.text or '').strip()}", exc.lineno
+        ) from exc
+    except (TypeError, ValueError) as exc:
+        raise SnippetError(str(exc)) from exc
+    try:
+        assert_valid_codeobj(_SAFE_OPCODES, code_obj, code)
+    except (NameError, ValueError, SyntaxError) as exc:
+        lineno, what = _forbidden_line(code)
+        if lineno:
+            line = code.splitlines()[lineno - 1].strip()
+            raise SnippetError(f"Line {lineno}: {what}: {line}", lineno) from exc
+        raise SnippetError(str(exc).split("\n", 1)[0]) from exc
+    return code_obj
+
+
+def run_snippet(code_obj, context):
+    """Run a code object from ``compile_snippet`` with ``context`` as globals.
+
+    Returns the globals after the run. Odoo's user errors and HTTP exceptions
+    propagate as they are; any other exception propagates too, for the
+    caller to answer a 500 and log it.
+    """
+    check_values(context)
+    globals_dict = dict(context, __builtins__=dict(_BUILTINS))
+    # The code object went through safe_eval's own checks in compile_snippet.
+    exec(code_obj, globals_dict)  # noqa: S102 # pylint: disable=exec-used
+    del globals_dict["__builtins__"]
+    return globals_dict
+
+
+__all__ = [
+    "SAFE_MODULES",
+    "SnippetError",
+    "compile_snippet",
+    "has_statement",
+    "run_snippet",
+]
