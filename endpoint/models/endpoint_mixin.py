@@ -37,6 +37,11 @@ RUNTIME_FIELDS = (
 )
 
 
+def allowed_methods(request_method):
+    """The HTTP methods an endpoint answers: HEAD goes with GET."""
+    return [request_method, "HEAD"] if request_method == "GET" else [request_method]
+
+
 @dataclasses.dataclass(frozen=True)
 class EndpointRuntime:
     """What serving a request needs, compiled once per endpoint version."""
@@ -163,6 +168,9 @@ class EndpointMixin(models.AbstractModel):
         # The method is checked by the endpoint itself, after authentication,
         # so that a wrong method answers 405 with an Allow header.
         routing["methods"] = None
+        routing["endpoint_methods"] = allowed_methods(self.request_method)
+        # An API answer needs no session cookie; callers keep theirs.
+        routing["save_session"] = False
         return route, routing, endpoint_hash
 
     # ------------------------------------------------------------------
@@ -357,11 +365,8 @@ class EndpointMixin(models.AbstractModel):
         """Check method, content type and body; raise the matching error."""
         runtime = self._get_runtime()
         httprequest = request.httprequest
-        method = httprequest.method
-        allowed = [runtime.request_method]
-        if runtime.request_method == "GET":
-            allowed.append("HEAD")
-        if method not in allowed:
+        allowed = allowed_methods(runtime.request_method)
+        if httprequest.method not in allowed:
             raise werkzeug.exceptions.MethodNotAllowed(valid_methods=allowed)
         if runtime.media_type:
             sent = body.media_type(httprequest.headers.get("Content-Type"))

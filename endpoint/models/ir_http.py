@@ -3,7 +3,7 @@
 import werkzeug.exceptions
 
 from odoo import models
-from odoo.http import request
+from odoo.http import CORS_MAX_AGE, Response, request
 
 from odoo.addons.rpc_helper.patch import _rpc_allowed
 
@@ -13,20 +13,69 @@ class IrHttp(models.AbstractModel):
 
     def _endpoint_route_last_version(self):
         version = super()._endpoint_route_last_version()
+        self._endpoint_follow_route_version(version)
         # Read on every request to pick the routing map; endpoints reuse it
         # to key their compiled state, which saves them a query.
         if request:
             request._endpoint_route_version = version
         return version
 
+    def _endpoint_follow_route_version(self, version):
+        """Drop this process's routing maps when the endpoint routes changed.
+
+        The route handler keys its routing map on the routes' version, but
+        Odoo's own map below it is cached on its key alone, and only a process
+        that signals its cache invalidation (an HTTP worker, a cron) makes
+        the others drop it. A sync committed from anywhere else (``odoo
+        shell``, a script) would never be served. Every process notices the
+        new version here by itself, so nothing is signalled.
+        """
+        registry = self.env.registry
+        if getattr(registry, "_endpoint_route_version", None) == version:
+            return
+        already_invalidated = "routing" in registry.cache_invalidated
+        registry.clear_cache("routing")
+        if not already_invalidated:
+            registry.cache_invalidated.discard("routing")
+        registry._endpoint_route_version = version
+
     @classmethod
     def _pre_dispatch(cls, rule, args):
+        routing = rule.endpoint.routing
+        if routing.get("type") == "json2":
+            cls._endpoint_check_json2_rpc(args)
+        allowed = routing.get("endpoint_methods")
+        cors = allowed and routing.get("cors")
+        if cors and request.httprequest.method == "OPTIONS":
+            cls._endpoint_cors_preflight(cors, allowed)
+        res = super()._pre_dispatch(rule, args)
+        if cors:
+            # Odoo names "GET, POST" for routes open to any method; endpoints
+            # check their one method themselves.
+            request.future_response.headers.set(
+                "Access-Control-Allow-Methods", ", ".join(allowed)
+            )
+        return res
+
+    @classmethod
+    def _endpoint_check_json2_rpc(cls, args):
         # rpc_helper guards XML-RPC and /jsonrpc; Odoo 19's /json/2 calls
         # model methods directly, so guard it here as well.
-        if rule.endpoint.routing.get("type") == "json2" and "__model__" in args:
-            model = request.env.get(args["__model__"])
-            if model is not None and not _rpc_allowed(model, args.get("__method__")):
-                raise werkzeug.exceptions.Forbidden(
-                    f"RPC calls on {args['__model__']} are not allowed."
-                )
-        return super()._pre_dispatch(rule, args)
+        model = request.env.get(args.get("__model__"))
+        if model is not None and not _rpc_allowed(model, args.get("__method__")):
+            raise werkzeug.exceptions.Forbidden(
+                f"RPC calls on {model._name} are not allowed."
+            )
+
+    @classmethod
+    def _endpoint_cors_preflight(cls, cors, allowed):
+        request.session.can_save = False
+        headers = request.future_response.headers
+        headers.set("Access-Control-Allow-Origin", cors)
+        headers.set("Access-Control-Allow-Methods", ", ".join(allowed))
+        headers.set("Access-Control-Max-Age", CORS_MAX_AGE)
+        headers.set(
+            "Access-Control-Allow-Headers",
+            "Origin, X-Requested-With, Content-Type, Accept, Authorization",
+        )
+        werkzeug.exceptions.abort(Response(status=204))
