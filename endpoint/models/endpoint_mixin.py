@@ -8,6 +8,7 @@ from typing import Any
 import werkzeug.exceptions
 
 from odoo import api, exceptions, fields, models, tools
+from odoo import http
 from odoo.http import Response
 
 from odoo.addons.endpoint_route_handler.registry import EndpointRegistry
@@ -121,7 +122,7 @@ class EndpointMixin(models.AbstractModel):
 
     @api.depends("route")
     def _compute_endpoint_url(self):
-        base_url = self.get_base_url() if self else ""
+        base_url = self[:1].get_base_url() if self else ""
         for rec in self:
             rec.endpoint_url = f"{base_url}{rec.route}" if rec.route else False
 
@@ -254,8 +255,10 @@ class EndpointMixin(models.AbstractModel):
         if "request_content_type" in vals and "request_content_schema" not in vals:
             new_type = vals["request_content_type"] or False
             stale = self.filtered(
-                lambda r: r.request_content_schema
-                and (r.request_content_type or False) != new_type
+                lambda r: (
+                    r.request_content_schema
+                    and (r.request_content_type or False) != new_type
+                )
             )
             if stale:
                 super(EndpointMixin, stale).write({"request_content_schema": False})
@@ -290,9 +293,8 @@ class EndpointMixin(models.AbstractModel):
     def _routing_version(self):
         # ir.http stashes the version it read to match the request; reusing
         # it costs no query. Outside a request, read it.
-        from odoo.http import request
-
-        version = getattr(request, "_endpoint_route_version", None) if request else None
+        current = http.request
+        version = getattr(current, "_endpoint_route_version", None) if current else None
         if version is None:
             version = EndpointRegistry.registry_for(self.env.cr).last_version()
         return version
@@ -377,9 +379,7 @@ class EndpointMixin(models.AbstractModel):
         self._validate_request_content(request)
 
     def _max_body_size(self):
-        value = (
-            self.env["ir.config_parameter"].sudo().get_param(MAX_BODY_SIZE_PARAM)
-        )
+        value = self.env["ir.config_parameter"].sudo().get_param(MAX_BODY_SIZE_PARAM)
         try:
             return int(value) if value else DEFAULT_MAX_BODY_SIZE
         except ValueError:

@@ -132,7 +132,9 @@ class XmlBodySchema:
             loc = ["body"]
             if entry.path:
                 loc.append(entry.path)
-            detail.append(_error(loc, f"line {entry.line}: {entry.message}", "xml_schema"))
+            detail.append(
+                _error(loc, f"line {entry.line}: {entry.message}", "xml_schema")
+            )
         raise BodyError(detail)
 
 
@@ -204,7 +206,9 @@ def load_json_schema_text(source):
     try:
         schema = yaml.safe_load(source)
     except yaml.YAMLError as exc:
-        raise SchemaError(f"The JSON schema is neither valid JSON nor YAML: {exc}") from exc
+        raise SchemaError(
+            f"The JSON schema is neither valid JSON nor YAML: {exc}"
+        ) from exc
     if not isinstance(schema, dict | bool):
         raise SchemaError(
             "The JSON schema must be an object (a mapping), "

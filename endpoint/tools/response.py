@@ -42,8 +42,7 @@ def result_to_response(result):
     """Build the response a snippet asked for in its ``result`` dict."""
     if not isinstance(result, Mapping):
         raise ResultError(
-            "The snippet must assign a dict to `result`, "
-            f"got {type(result).__name__}."
+            f"The snippet must assign a dict to `result`, got {type(result).__name__}."
         )
     response = result.get("response")
     if response is not None:
