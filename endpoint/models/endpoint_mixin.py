@@ -207,6 +207,23 @@ class EndpointMixin(models.AbstractModel):
                 )
             ) from exc
 
+    @api.constrains("route")
+    def _check_route(self):
+        # On create, constraints see the route as typed and the inverse cleans
+        # it afterwards: "/web/" would be saved as the blacklisted "/web".
+        super()._check_route()
+        for rec in self:
+            route = rec._clean_route()
+            if route in rec._blacklist_routes:
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: route %(route)s is reserved, "
+                        "pick another one.",
+                        name=rec.name,
+                        route=route,
+                    )
+                )
+
     @api.constrains("auth_type", "exec_as_user_id")
     def _check_auth(self):
         for rec in self:

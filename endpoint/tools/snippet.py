@@ -20,6 +20,7 @@ from odoo.tools import safe_eval as _safe_eval_mod
 from odoo.tools.safe_eval import (
     _BUILTINS,
     _SAFE_OPCODES,
+    _UNSAFE_ATTRIBUTES,
     assert_valid_codeobj,
     check_values,
     compile_codeobj,
@@ -75,15 +76,34 @@ def has_statement(code):
     return any(tok.type not in ignored for tok in tokens)
 
 
+# str.format() and format_map() read attributes named in the format string at
+# run time ("{0.__class__}"), where safe_eval's name checks cannot see them.
+_FORMAT_METHODS = frozenset({"format", "format_map"})
+
+
 def _forbidden_line(code):
     """Return (lineno, what) of the first construct safe_eval refuses."""
     for node in ast.walk(ast.parse(code)):
         if isinstance(node, ast.Import | ast.ImportFrom):
             return node.lineno, "import statements are not allowed"
-        name = getattr(node, "attr", None) or getattr(node, "id", None) or ""
-        if name.startswith("__"):
+        name = (
+            getattr(node, "attr", None)
+            or getattr(node, "id", None)
+            or (getattr(node, "name", None) if hasattr(node, "lineno") else None)
+            or ""
+        )
+        # The same names safe_eval's assert_no_dunder_name bans.
+        if "__" in name or name in _UNSAFE_ATTRIBUTES:
             return node.lineno, f"access to `{name}` is not allowed"
     return None, None
+
+
+def _format_call_line(code):
+    """Return the line number of the first str.format()-like attribute."""
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Attribute) and node.attr in _FORMAT_METHODS:
+            return node.lineno
+    return None
 
 
 def compile_snippet(code):
@@ -109,6 +129,13 @@ def compile_snippet(code):
             line = code.splitlines()[lineno - 1].strip()
             raise SnippetError(f"Line {lineno}: {what}: {line}", lineno) from exc
         raise SnippetError(str(exc).split("\n", 1)[0]) from exc
+    lineno = _format_call_line(code)
+    if lineno:
+        line = code.splitlines()[lineno - 1].strip()
+        raise SnippetError(
+            f"Line {lineno}: str.format() is not allowed, use an f-string: {line}",
+            lineno,
+        )
     return code_obj
 
 

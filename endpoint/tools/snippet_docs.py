@@ -40,6 +40,9 @@ raising werkzeug.exceptions.NotFound() answers 404 (the same for the other
 werkzeug exceptions). Any other error answers 500, with the details in the
 server log only, and everything the request wrote is rolled back.
 
+Build strings with f-strings or %: str.format() is refused at save time,
+like imports and names holding a double underscore.
+
 Worked example
 ==============
 
