@@ -201,10 +201,26 @@ def parse_json(
     return value
 
 
+class _JsonLikeYamlLoader(yaml.SafeLoader):
+    """Safe YAML without implicit dates: JSON has none, so an unquoted
+    ``2024-01-31`` means that text (as it does in a JSON body)."""
+
+
+_JsonLikeYamlLoader.yaml_implicit_resolvers = {
+    first: [pair for pair in resolvers if not pair[0].endswith(":timestamp")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml(source):
+    """Parse JSON or YAML text into JSON values; raise ``yaml.YAMLError``."""
+    return yaml.load(source, Loader=_JsonLikeYamlLoader)  # a SafeLoader
+
+
 def load_json_schema_text(source):
     """Read a JSON Schema written in JSON or YAML (YAML is a superset)."""
     try:
-        schema = yaml.safe_load(source)
+        schema = load_yaml(source)
     except yaml.YAMLError as exc:
         raise SchemaError(
             f"The JSON schema is neither valid JSON nor YAML: {exc}"
