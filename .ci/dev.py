@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -311,19 +312,25 @@ def is_installed(req):
     return specifier.contains(installed, prereleases=True)
 
 
-def pip_install(reqs, extra=()):
+def run_pip(args):
+    """``python -m pip ARGS`` with our build constraints; returns the exit code."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
         fh.write(PIP_CONSTRAINTS)
     env = dict(os.environ)
     # PIP_CONSTRAINT (unlike -c) also reaches the isolated build environments.
     env["PIP_CONSTRAINT"] = " ".join(filter(None, [env.get("PIP_CONSTRAINT"), fh.name]))
+    cmd = [PY, "-m", "pip", *args]
+    say("    " + " ".join(["pip", *args]))
     try:
-        cmd = [PY, "-m", "pip", "install", "-q", *extra, *reqs]
-        say("    " + " ".join(cmd[1:]))
-        res = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, check=False)
+        return subprocess.run(
+            cmd, env=env, stdin=subprocess.DEVNULL, check=False
+        ).returncode
     finally:
         os.unlink(fh.name)
-    if res.returncode:
+
+
+def pip_install(reqs, extra=()):
+    if run_pip(["install", "-q", *extra, *reqs]):
         raise Abort(f"pip could not install {' '.join(reqs)}: see pip's message above")
 
 
@@ -820,6 +827,39 @@ def run_lint(tally):
     )
 
 
+def run_packaging_check(tally):
+    """setup/<addon> must build a wheel of the addon named odoo-addon-<addon>."""
+    label = "packaging (setup/)"
+    step(f"Packaging: setup/{ADDON} builds the odoo-addon-{ADDON} wheel")
+    setup_dir = REPO / "setup" / ADDON
+    if not (setup_dir / "setup.py").is_file():
+        tally.add(label, failed=1, note=f"no setup/{ADDON}/setup.py")
+        return
+    # the in-tree build leaves these behind: remove the ones it creates
+    before = {setup_dir / "build", *setup_dir.glob("*.egg-info")}
+    before = {p for p in before if p.exists()}
+    with tempfile.TemporaryDirectory() as tmp:
+        rc = run_pip(["wheel", "-q", "--no-deps", "-w", tmp, str(setup_dir)])
+        wheels = list(Path(tmp).glob("*.whl"))
+        problems = []
+        if rc or len(wheels) != 1:
+            problems.append(f"pip wheel exited with {rc}")
+        else:
+            with zipfile.ZipFile(wheels[0]) as whl:
+                names = whl.namelist()
+                meta = next((n for n in names if n.endswith(".dist-info/METADATA")), "")
+                text = whl.read(meta).decode() if meta else ""
+            if f"odoo/addons/{ADDON}/__manifest__.py" not in names:
+                problems.append(f"the wheel has no odoo/addons/{ADDON}/__manifest__.py")
+            if f"\nName: odoo-addon-{ADDON}\n" not in f"\n{text}":
+                problems.append(f"the wheel is not named odoo-addon-{ADDON}")
+            if not problems:
+                say(f"    built {wheels[0].name} ({len(names)} files)")
+    for path in {setup_dir / "build", *setup_dir.glob("*.egg-info")} - before:
+        shutil.rmtree(path, ignore_errors=True)
+    tally.add(label, int(not problems), int(bool(problems)), note="; ".join(problems))
+
+
 def run_unit_tests(tally):
     step(f"Unit tests: pytest {UNIT_TESTS}/ (plain Python, no Odoo)")
     if not (REPO / UNIT_TESTS).is_dir():
@@ -1004,6 +1044,7 @@ def cmd_test(args):
         install_requirements(with_odoo=bool(odoo))
         if not args.no_lint:
             run_lint(tally)
+        run_packaging_check(tally)
         run_unit_tests(tally)
         if odoo:
             run_odoo_suite(tally, odoo, args.verbose, DEV_DIR / "logs")
@@ -1035,24 +1076,21 @@ def cmd_test(args):
 
 
 def sample_body(route, content_type):
-    """A request body for a demo endpoint: a file named after the route under
-    the addon's demo/ folder when there is one, else a minimal placeholder."""
-    slug = route.strip("/").replace("/", "_") or "root"
+    """A request body for a demo endpoint: a file of the addon's demo/ folder
+    named after the route (``/demo/contact``: ``demo_contact.json`` or
+    ``contact.json``) when there is one, else a minimal placeholder."""
     ext = {
         "application/json": ".json",
         "application/xml": ".xml",
         "text/xml": ".xml",
     }.get(content_type, "")
+    parts = [p for p in route.split("/") if p]
     demo = REPO / ADDON / "demo"
-    if demo.is_dir():
-        for path in sorted(demo.rglob(f"{slug}*")):
-            if path.is_file() and path.stem == slug and (not ext or path.suffix == ext):
+    for stem in ["_".join(parts), parts[-1]] if parts and demo.is_dir() else []:
+        for path in sorted(demo.rglob(f"{stem}{ext}")):
+            if path.is_file():
                 return f"@{path.relative_to(REPO)}"
-    if ext == ".json":
-        return "{}"
-    if ext == ".xml":
-        return "<request/>"
-    return "example"
+    return {".json": "{}", ".xml": "<request/>"}.get(ext, "example")
 
 
 def curl_lines(env, db, port):
