@@ -16,9 +16,16 @@
         "security/ir_rule.xml",
         "data/server_action.xml",
         "views/endpoint_view.xml",
+        "views/endpoint_openapi_view.xml",
     ],
     "demo": [
         "demo/endpoint_demo.xml",
+        "demo/endpoint_openapi_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "endpoint/static/tests/tours/openapi_tour.js",
+        ],
+    },
     "installable": True,
 }

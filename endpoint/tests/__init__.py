@@ -1,1 +1,2 @@
+from . import test_endpoint_openapi
 from . import test_endpoint_records
