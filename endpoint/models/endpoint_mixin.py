@@ -445,7 +445,8 @@ class EndpointMixin(models.AbstractModel):
                 status=exc.code,
                 headers=headers,
             )
-        self._logger.exception("Endpoint %s failed", self.route)
+        # exc_info=exc: the traceback is logged even outside an except block.
+        self._logger.error("Endpoint %s failed", self.route, exc_info=exc)
         return response_tools.json_response(
             {"error": "Internal Server Error"}, status=500
         )

@@ -1,2 +1,4 @@
 from . import test_endpoint_openapi
 from . import test_endpoint_records
+from . import test_endpoint_security
+from . import test_endpoint_snippet
