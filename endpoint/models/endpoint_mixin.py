@@ -164,6 +164,34 @@ class EndpointMixin(models.AbstractModel):
             "default_pargs": (self._name, self.route),
         }
 
+    def _register_controllers(self, init=False, options=None, clear_cache=True):
+        super()._register_controllers(
+            init=init, options=options, clear_cache=clear_cache
+        )
+        self._announce_route_change()
+
+    def _unregister_controllers(self, clear_cache=True):
+        super()._unregister_controllers(clear_cache=clear_cache)
+        self._announce_route_change()
+
+    def _announce_route_change(self):
+        """Move the routes' version once the sync is committed.
+
+        Other processes key their routing map and our runtime cache on that
+        version. The route handler moves it when a route row is inserted or
+        updated, which is before the commit (a process reading it then caches
+        the old state under the new version, for good) and never when a route
+        is deleted (an archived endpoint would stay served). Moving it again
+        after the commit fixes both.
+        """
+        cr = self.env.cr
+        if not self or cr.postcommit.data.get("endpoint.route_version"):
+            return
+        cr.postcommit.data["endpoint.route_version"] = True
+        cr.postcommit.add(
+            lambda: cr.execute("SELECT nextval('endpoint_route_version')")
+        )
+
     def _get_routing_info(self):
         route, routing, endpoint_hash = super()._get_routing_info()
         # The method is checked by the endpoint itself, after authentication,
