@@ -7,14 +7,13 @@ from typing import Any
 
 import werkzeug.exceptions
 
-from odoo import api, exceptions, fields, models, tools
-from odoo import http
+from odoo import api, exceptions, fields, http, models, tools
 from odoo.http import Response
 
 from odoo.addons.endpoint_route_handler.registry import EndpointRegistry
 
 from ..exceptions import PayloadTooLarge, RequestValidationError
-from ..tools import body, snippet
+from ..tools import body, routes, snippet
 from ..tools import response as response_tools
 from ..tools.snippet_docs import CODE_SNIPPET_DOCS
 
@@ -41,6 +40,11 @@ RUNTIME_FIELDS = (
 def allowed_methods(request_method):
     """The HTTP methods an endpoint answers: HEAD goes with GET."""
     return [request_method, "HEAD"] if request_method == "GET" else [request_method]
+
+
+def schema_applicable(request_method, content_type):
+    """Tell whether requests of this method and content type get a schema."""
+    return bool(request_method in ("POST", "PUT") and body.schema_kind(content_type))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,9 +133,8 @@ class EndpointMixin(models.AbstractModel):
     @api.depends("request_method", "request_content_type")
     def _compute_request_content_schema_applicable(self):
         for rec in self:
-            rec.request_content_schema_applicable = bool(
-                rec.request_method in ("POST", "PUT")
-                and body.schema_kind(rec.request_content_type)
+            rec.request_content_schema_applicable = schema_applicable(
+                rec.request_method, rec.request_content_type
             )
 
     @api.onchange("request_content_type")
@@ -156,6 +159,14 @@ class EndpointMixin(models.AbstractModel):
         if len(route) > 1:
             route = route.rstrip("/") or "/"
         return route
+
+    def _make_controller_rule(self, options=None, key=None):
+        rule = super()._make_controller_rule(options=options, key=key)
+        # An empty route group is False: in the route handler's bulk UPDATE a
+        # first row holding False types the column as boolean and a later
+        # row's text fails the whole sync. NULL types nothing.
+        rule.route_group = rule.route_group or None
+        return rule
 
     def _default_endpoint_options_handler(self):
         return {
@@ -194,6 +205,8 @@ class EndpointMixin(models.AbstractModel):
 
     def _get_routing_info(self):
         route, routing, endpoint_hash = super()._get_routing_info()
+        # What requests run, as of this sync: later edits wait for the next.
+        routing["endpoint_runtime"] = self._runtime_values()
         # The method is checked by the endpoint itself, after authentication,
         # so that a wrong method answers 405 with an Allow header.
         routing["methods"] = None
@@ -251,6 +264,26 @@ class EndpointMixin(models.AbstractModel):
                         route=route,
                     )
                 )
+            odoo_rule = routes.odoo_rule_for(
+                route, rec._odoo_modules(), self.env["ir.http"]._get_converters()
+            )
+            if odoo_rule:
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: route %(route)s is already served by "
+                        "Odoo (%(rule)s); an endpoint there would hide it. "
+                        "Pick another route.",
+                        name=rec.name,
+                        route=route,
+                        rule=odoo_rule,
+                    )
+                )
+
+    def _odoo_modules(self):
+        """The modules whose controllers make Odoo's routes."""
+        return self.env.registry._init_modules | set(
+            tools.config["server_wide_modules"]
+        )
 
     @api.constrains("auth_type", "exec_as_user_id")
     def _check_auth(self):
@@ -353,6 +386,15 @@ class EndpointMixin(models.AbstractModel):
     @api.model
     @tools.ormcache("endpoint_route", "version")
     def _endpoint_id_for_route(self, endpoint_route, version):
+        # The synced rule serving the route, even when the record's route was
+        # edited since; records never synced are found by their route.
+        self.env.cr.execute(
+            "SELECT key FROM endpoint_route WHERE route = %s AND key LIKE %s",
+            (endpoint_route, f"{self._name}:%"),
+        )
+        row = self.env.cr.fetchone()
+        if row:
+            return int(row[0].rsplit(":", 1)[1])
         rec = (
             self.sudo()
             .with_context(active_test=False)
@@ -367,26 +409,47 @@ class EndpointMixin(models.AbstractModel):
     @api.model
     @tools.ormcache("record_id", "version")
     def _runtime_for_id(self, record_id, version):
-        return self.sudo().browse(record_id)._build_runtime()
+        rec = self.sudo().browse(record_id)
+        return rec._build_runtime(rec._synced_runtime_values())
 
-    def _build_runtime(self):
+    def _runtime_values(self):
+        """The record's values a request uses, published by a sync."""
+        self.ensure_one()
+        return {
+            "exec_mode": self.exec_mode,
+            "request_method": self.request_method,
+            "request_content_type": self.request_content_type or False,
+            "request_content_schema": self.request_content_schema or False,
+            "code_snippet": self.code_snippet or False,
+            "exec_as_user_id": self.exec_as_user_id.id or None,
+        }
+
+    def _synced_runtime_values(self):
+        """The runtime values of the last sync; the record's own if never synced."""
+        self.ensure_one()
+        key = self._endpoint_registry_unique_key()
+        rule = next(iter(self._endpoint_registry.get_rules(keys=[key])), None)
+        values = rule and rule.routing.get("endpoint_runtime")
+        return values or self._runtime_values()
+
+    def _build_runtime(self, values):
         self.ensure_one()
         schema = None
-        if self.request_content_schema_applicable:
+        if schema_applicable(values["request_method"], values["request_content_type"]):
             schema = body.compile_schema(
-                self.request_content_schema, self.request_content_type
+                values["request_content_schema"], values["request_content_type"]
             )
         code = None
-        if self.exec_mode == "code":
-            code = snippet.compile_snippet(self.code_snippet)
+        if values["exec_mode"] == "code":
+            code = snippet.compile_snippet(values["code_snippet"])
         return EndpointRuntime(
             id=self.id,
-            exec_mode=self.exec_mode,
-            request_method=self.request_method,
-            media_type=body.media_type(self.request_content_type),
+            exec_mode=values["exec_mode"],
+            request_method=values["request_method"],
+            media_type=body.media_type(values["request_content_type"]),
             schema=schema,
             code=code,
-            exec_as_user_id=self.exec_as_user_id.id or None,
+            exec_as_user_id=values["exec_as_user_id"],
         )
 
     # ------------------------------------------------------------------
@@ -434,18 +497,28 @@ class EndpointMixin(models.AbstractModel):
             return DEFAULT_MAX_BODY_SIZE
 
     def _validate_request_content(self, request):
-        """Parse and validate the body against the schema, when there is one."""
+        """Refuse a body over the size limit, then one that fails the schema.
+
+        Without a schema, a JSON body is still parsed (with the same limits),
+        so that a malformed one gets the structured 400, not the snippet's
+        failure.
+        """
         httprequest = request.httprequest
+        limit = self._max_body_size()
         length = getattr(httprequest, "content_length", None)
-        if length:
-            limit = self._max_body_size()
-            if length > limit:
-                raise PayloadTooLarge(length, limit)
+        if length and length > limit:
+            raise PayloadTooLarge(length, limit)
+        data = httprequest.get_data()
+        if len(data) > limit:
+            # A chunked body announces no length.
+            raise PayloadTooLarge(len(data), limit)
         runtime = self._get_runtime()
-        if runtime.schema is None:
-            return
         try:
-            runtime.schema.validate(httprequest.get_data())
+            if runtime.schema is not None:
+                runtime.schema.validate(data)
+            elif data.strip() and body.schema_kind(runtime.media_type) == "json":
+                # The snippet will parse it: refuse what would fail there.
+                body.parse_json(data)
         except body.BodyError as exc:
             raise RequestValidationError(exc.detail) from exc
 

@@ -1,3 +1,5 @@
+from . import test_endpoint_hostile
+from . import test_endpoint_http
 from . import test_endpoint_openapi
 from . import test_endpoint_records
 from . import test_endpoint_security

@@ -8,6 +8,7 @@ so that the HTTP layer can answer a structured 400.
 """
 
 import json
+import math
 
 import jsonschema
 import yaml
@@ -68,7 +69,7 @@ def _safe_xml_parser():
     # No DTD loading, no entity substitution, no network, no huge trees:
     # a body or an XSD can never make the server read a file or a URL, nor
     # expand entities.
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -76,6 +77,22 @@ def _safe_xml_parser():
         huge_tree=False,
         remove_comments=False,
     )
+    # Whatever libxml2 would still load (an XSD's include, import...) comes
+    # from this resolver: nothing.
+    parser.resolvers.add(_NothingResolver())
+    return parser
+
+
+class _NothingResolver(etree.Resolver):
+    def resolve(self, system_url, public_id, context):
+        return self.resolve_string("", context)
+
+
+# XSD elements that load another document.
+_XSD_LOADERS = tuple(
+    f"{{http://www.w3.org/2001/XMLSchema}}{name}"
+    for name in ("include", "import", "redefine", "override")
+)
 
 
 def parse_xml(data, what="body"):
@@ -114,6 +131,12 @@ class XmlBodySchema:
             doc = parse_xml(source, what="XSD")
         except ValueError as exc:
             raise SchemaError(f"The XSD is not well-formed XML: {exc}") from exc
+        for loader in doc.iter(*_XSD_LOADERS):
+            if loader.get("schemaLocation"):
+                raise SchemaError(
+                    f"The XSD must be self-contained: line {loader.sourceline} "
+                    f"loads {loader.get('schemaLocation')!r}."
+                )
         try:
             self._schema = etree.XMLSchema(doc)
         except etree.XMLSchemaParseError as exc:
@@ -160,6 +183,19 @@ def _too_deep(value, max_depth):
     return False
 
 
+def _finite_float(text):
+    value = float(text)
+    if math.isinf(value):
+        shown = text if len(text) <= 20 else f"{text[:20]}..."
+        raise ValueError(f"the number {shown} is out of range")
+    return value
+
+
+def _no_constant(name):
+    # Python reads NaN and Infinity, which JSON does not have.
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _bounded_int(max_digits):
     def parse_int(text):
         if len(text.lstrip("-")) > max_digits:
@@ -181,7 +217,12 @@ def parse_json(
                 [_error(["body"], f"The body is not UTF-8: {exc}", "json_invalid")]
             ) from exc
     try:
-        value = json.loads(data, parse_int=_bounded_int(max_number_digits))
+        value = json.loads(
+            data,
+            parse_int=_bounded_int(max_number_digits),
+            parse_float=_finite_float,
+            parse_constant=_no_constant,
+        )
     except RecursionError as exc:
         raise BodyError(
             [_error(["body"], "JSON nested too deeply.", "json_invalid")]

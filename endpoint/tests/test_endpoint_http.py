@@ -1,0 +1,694 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""What an HTTP client sees: the checks of SPEC §4 in order, and the answers."""
+
+import json
+
+from odoo.tests import new_test_user, tagged
+from odoo.tools import file_open, mute_logger
+
+from .common import EndpointHttpCase
+
+JSON_SCHEMA = """
+type: object
+required: [name, email]
+properties:
+  name: {type: string}
+  email: {type: string}
+  age: {type: integer, minimum: 0}
+"""
+
+XSD = """<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:element name="note">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="to" type="xs:string"/>
+        <xs:element name="qty" type="xs:positiveInteger"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>
+"""
+
+MODEL_LOGGER = "endpoint.endpoint"
+
+
+class EndpointHttpMixin:
+    """Small helpers shared by the HTTP test classes."""
+
+    def _call(self, route, method="GET", **kw):
+        kw.setdefault("allow_redirects", False)
+        return self.url_open(route, method=method, **kw)
+
+    def _post_json(self, route, payload, content_type="application/json", **kw):
+        data = payload if isinstance(payload, str | bytes) else json.dumps(payload)
+        return self._call(
+            route, "POST", data=data, headers={"Content-Type": content_type}, **kw
+        )
+
+    def assertDetail(self, response, expected):
+        """Assert a structured 400 whose items are ``expected`` (loc, type)."""
+        self.assertEqual(response.status_code, 400, response.text)
+        self.assertEqual(response.headers["Content-Type"], "application/json")
+        detail = response.json()["detail"]
+        for item in detail:
+            self.assertEqual(set(item), {"loc", "msg", "type"}, item)
+            self.assertIsInstance(item["msg"], str)
+            self.assertTrue(item["msg"])
+        got = sorted((item["loc"], item["type"]) for item in detail)
+        self.assertEqual(got, sorted(expected))
+        return detail
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHttpRouting(EndpointHttpMixin, EndpointHttpCase):
+    def test_unknown_route_404(self):
+        response = self._call("/endpoint_test/h2b/nowhere")
+        self.assertEqual(response.status_code, 404)
+
+    def test_unsynced_route_404_until_synced(self):
+        endpoint = self._create_endpoint(
+            sync=False,
+            route="/endpoint_test/h2b/fresh",
+            auth_type="public",
+            exec_as_user_id=self.env.ref("base.user_demo").id,
+        )
+        self.assertFalse(endpoint.registry_sync)
+        self.assertEqual(self._call("/endpoint_test/h2b/fresh").status_code, 404)
+        self._sync(endpoint)
+        response = self._call("/endpoint_test/h2b/fresh")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"ok": True})
+
+    def test_archived_then_synced_route_404(self):
+        endpoint = self._create_endpoint(
+            route="/endpoint_test/h2b/archived",
+            auth_type="public",
+            exec_as_user_id=self.env.ref("base.user_demo").id,
+        )
+        self.assertEqual(self._call("/endpoint_test/h2b/archived").status_code, 200)
+        endpoint.active = False
+        # Archiving reaches the live route only on sync.
+        self.assertEqual(self._call("/endpoint_test/h2b/archived").status_code, 200)
+        self._sync(endpoint)
+        self.assertEqual(self._call("/endpoint_test/h2b/archived").status_code, 404)
+
+    def test_deleted_route_404(self):
+        endpoint = self._create_endpoint(
+            route="/endpoint_test/h2b/deleted",
+            auth_type="public",
+            exec_as_user_id=self.env.ref("base.user_demo").id,
+        )
+        self.assertEqual(self._call("/endpoint_test/h2b/deleted").status_code, 200)
+        endpoint.unlink()
+        self.assertEqual(self._call("/endpoint_test/h2b/deleted").status_code, 404)
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHttpAuth(EndpointHttpMixin, EndpointHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.exec_user = new_test_user(
+            cls.env, login="h2b_exec", groups="base.group_user", name="H2B Exec"
+        )
+        cls.whoami = "result = {'payload': {'login': user.login, 'uid': env.uid}}"
+
+    def test_user_endpoint_without_session_401_not_a_redirect(self):
+        self._create_endpoint(
+            route="/endpoint_test/h2b/private", code_snippet=self.whoami
+        )
+        for method in ("GET", "POST", "DELETE"):
+            response = self._call("/endpoint_test/h2b/private", method)
+            # Authentication comes before the method check: 401, not 405.
+            self.assertEqual(response.status_code, 401, method)
+            self.assertNotIn("Location", response.headers)
+            self.assertNotIn("/web/login", response.text)
+
+    def test_user_endpoint_with_session_runs_as_caller(self):
+        self._create_endpoint(
+            route="/endpoint_test/h2b/private", code_snippet=self.whoami
+        )
+        demo = self.env.ref("base.user_demo")
+        self.authenticate("demo", "demo")
+        response = self._call("/endpoint_test/h2b/private")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"login": "demo", "uid": demo.id})
+        # An API answer does not touch the caller's session cookie.
+        self.assertNotIn("Set-Cookie", response.headers)
+
+    def test_user_endpoint_with_exec_user_runs_as_exec_user(self):
+        self._create_endpoint(
+            route="/endpoint_test/h2b/private",
+            code_snippet=self.whoami,
+            exec_as_user_id=self.exec_user.id,
+        )
+        self.authenticate("demo", "demo")
+        response = self._call("/endpoint_test/h2b/private")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["login"], "h2b_exec")
+
+    def test_public_runs_as_exec_user(self):
+        self._create_endpoint(
+            route="/endpoint_test/h2b/public",
+            auth_type="public",
+            code_snippet=self.whoami,
+            exec_as_user_id=self.exec_user.id,
+        )
+        response = self._call("/endpoint_test/h2b/public")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response.json(), {"login": "h2b_exec", "uid": self.exec_user.id}
+        )
+
+    def test_record_rule_of_exec_user_applies_to_snippet(self):
+        group = self.env["res.groups"].create({"name": "H2B restricted partners"})
+        self.exec_user.group_ids = [(4, group.id)]
+        Partner = self.env["res.partner"]
+        visible = Partner.create({"name": "H2B rule visible"})
+        hidden = Partner.create({"name": "H2B rule hidden"})
+        self.env["ir.rule"].create(
+            {
+                "name": "H2B: hide one partner",
+                "model_id": self.env.ref("base.model_res_partner").id,
+                "groups": [(4, group.id)],
+                "domain_force": f"[('id', '!=', {hidden.id})]",
+            }
+        )
+        self._create_endpoint(
+            route="/endpoint_test/h2b/partners",
+            auth_type="public",
+            exec_as_user_id=self.exec_user.id,
+            code_snippet=(
+                "partners = env['res.partner'].search("
+                "[('name', 'like', 'H2B rule')])\n"
+                "result = {'payload': sorted(partners.mapped('name'))}"
+            ),
+        )
+        response = self._call("/endpoint_test/h2b/partners")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), [visible.name])
+        # The record is there: only the exec user's rule hid it.
+        self.assertTrue(hidden.exists())
+        self.assertIn(hidden, Partner.search([("name", "like", "H2B rule")]))
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHttpMethods(EndpointHttpMixin, EndpointHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.demo_user = cls.env.ref("base.user_demo")
+        cls.get_endpoint = cls._create_endpoint(
+            route="/endpoint_test/h2b/get",
+            auth_type="public",
+            exec_as_user_id=cls.demo_user.id,
+            cors="https://app.example.com",
+            code_snippet="result = {'payload': {'method': 'get'}}",
+        )
+        cls.post_endpoint = cls._create_endpoint(
+            route="/endpoint_test/h2b/post",
+            request_method="POST",
+            request_content_type="application/json",
+            auth_type="public",
+            exec_as_user_id=cls.demo_user.id,
+            cors="https://app.example.com",
+            code_snippet="result = {'payload': request.get_json_data()}",
+        )
+
+    def test_wrong_method_405_with_allow(self):
+        for method in ("POST", "PUT", "DELETE", "PATCH"):
+            response = self._call("/endpoint_test/h2b/get", method)
+            self.assertEqual(response.status_code, 405, method)
+            self.assertEqual(response.headers["Allow"], "GET, HEAD", method)
+            self.assertEqual(response.json()["error"], "Method Not Allowed")
+        for method in ("GET", "HEAD", "PUT", "DELETE", "PATCH"):
+            response = self._call("/endpoint_test/h2b/post", method)
+            self.assertEqual(response.status_code, 405, method)
+            self.assertEqual(response.headers["Allow"], "POST", method)
+
+    def test_method_checked_before_content_type(self):
+        response = self._call(
+            "/endpoint_test/h2b/post",
+            "PUT",
+            data="x",
+            headers={"Content-Type": "text/plain"},
+        )
+        self.assertEqual(response.status_code, 405)
+
+    def test_head_on_get_endpoint_like_get_without_body(self):
+        get = self._call("/endpoint_test/h2b/get")
+        head = self._call("/endpoint_test/h2b/get", "HEAD")
+        self.assertEqual(head.status_code, 200)
+        self.assertEqual(head.content, b"")
+        self.assertEqual(head.headers["Content-Type"], get.headers["Content-Type"])
+        self.assertEqual(get.json(), {"method": "get"})
+
+    def test_options_preflight_follows_cors(self):
+        for endpoint, method in (
+            ("/endpoint_test/h2b/get", "GET, HEAD"),
+            ("/endpoint_test/h2b/post", "POST"),
+        ):
+            response = self._call(
+                endpoint,
+                "OPTIONS",
+                headers={
+                    "Origin": "https://app.example.com",
+                    "Access-Control-Request-Method": method.split(",")[0],
+                },
+            )
+            self.assertEqual(response.status_code, 204, endpoint)
+            self.assertEqual(response.content, b"")
+            self.assertEqual(
+                response.headers["Access-Control-Allow-Origin"],
+                "https://app.example.com",
+            )
+            self.assertEqual(response.headers["Access-Control-Allow-Methods"], method)
+
+    def test_options_preflight_needs_no_session(self):
+        self._create_endpoint(
+            route="/endpoint_test/h2b/private-cors",
+            request_method="PUT",
+            request_content_type="application/json",
+            cors="*",
+        )
+        response = self._call("/endpoint_test/h2b/private-cors", "OPTIONS")
+        self.assertEqual(response.status_code, 204)
+        self.assertEqual(response.headers["Access-Control-Allow-Methods"], "PUT")
+        # The actual request still needs one.
+        response = self._call(
+            "/endpoint_test/h2b/private-cors",
+            "PUT",
+            data="{}",
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 401)
+
+    def test_options_without_cors_405(self):
+        self.get_endpoint.cors = False
+        self._sync(self.get_endpoint)
+        response = self._call("/endpoint_test/h2b/get", "OPTIONS")
+        self.assertEqual(response.status_code, 405)
+        self.assertEqual(response.headers["Allow"], "GET, HEAD")
+        self.assertNotIn("Access-Control-Allow-Origin", response.headers)
+        # And a plain GET carries no CORS header either.
+        response = self._call("/endpoint_test/h2b/get")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("Access-Control-Allow-Origin", response.headers)
+
+    def test_cors_headers_on_answers(self):
+        response = self._call("/endpoint_test/h2b/get")
+        self.assertEqual(
+            response.headers["Access-Control-Allow-Origin"], "https://app.example.com"
+        )
+        self.assertEqual(response.headers["Access-Control-Allow-Methods"], "GET, HEAD")
+        response = self._call("/endpoint_test/h2b/get", "DELETE")
+        self.assertEqual(response.status_code, 405)
+        self.assertEqual(
+            response.headers["Access-Control-Allow-Origin"], "https://app.example.com"
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHttpContent(EndpointHttpMixin, EndpointHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        demo = cls.env.ref("base.user_demo")
+        common = {
+            "request_method": "POST",
+            "auth_type": "public",
+            "exec_as_user_id": demo.id,
+            "cors": "https://app.example.com",
+        }
+        cls.json_endpoint = cls._create_endpoint(
+            route="/endpoint_test/h2b/json",
+            request_content_type="application/json",
+            request_content_schema=JSON_SCHEMA,
+            code_snippet="result = {'payload': {'got': request.get_json_data()}}",
+            **common,
+        )
+        cls.xml_endpoint = cls._create_endpoint(
+            route="/endpoint_test/h2b/xml",
+            request_content_type="application/xml",
+            request_content_schema=XSD,
+            code_snippet=(
+                "result = {'response': Response("
+                "request.httprequest.get_data(), content_type='application/xml')}"
+            ),
+            **common,
+        )
+
+    def test_content_type_differs_415(self):
+        for content_type in ("text/plain", "application/xml", "application/jsonx"):
+            response = self._post_json(
+                "/endpoint_test/h2b/json",
+                {"name": "a", "email": "b"},
+                content_type=content_type,
+            )
+            self.assertEqual(response.status_code, 415, content_type)
+            self.assertIn("application/json", response.json()["message"])
+        response = self._call("/endpoint_test/h2b/json", "POST", data=b"")
+        self.assertEqual(response.status_code, 415)
+
+    def test_content_type_compared_by_media_type(self):
+        for content_type in (
+            "application/json; charset=utf-8",
+            "Application/JSON",
+            "application/json;charset=UTF-8",
+        ):
+            response = self._post_json(
+                "/endpoint_test/h2b/json",
+                {"name": "a", "email": "b"},
+                content_type=content_type,
+            )
+            self.assertEqual(response.status_code, 200, content_type)
+            self.assertEqual(response.json(), {"got": {"name": "a", "email": "b"}})
+
+    def test_malformed_json_400(self):
+        for body in ('{"name": "a",', "", "not json", b"\xff\xfe{}"):
+            response = self._post_json("/endpoint_test/h2b/json", body)
+            self.assertDetail(response, [(["body"], "json_invalid")])
+
+    def test_json_schema_errors_one_item_each(self):
+        response = self._post_json("/endpoint_test/h2b/json", {"name": 5, "age": -1})
+        detail = self.assertDetail(
+            response,
+            [
+                (["body"], "required"),
+                (["body", "age"], "minimum"),
+                (["body", "name"], "type"),
+            ],
+        )
+        self.assertIn(
+            "email", next(d for d in detail if d["type"] == "required")["msg"]
+        )
+        response = self._post_json("/endpoint_test/h2b/json", [1, 2])
+        self.assertDetail(response, [(["body"], "type")])
+
+    def test_json_schema_error_path_in_arrays(self):
+        self.json_endpoint.request_content_schema = (
+            '{"type": "object", "properties": {"tags": '
+            '{"type": "array", "items": {"type": "string"}}}}'
+        )
+        self._sync(self.json_endpoint)
+        response = self._post_json(
+            "/endpoint_test/h2b/json", {"tags": ["a", 2, "c", 4]}
+        )
+        self.assertDetail(
+            response, [(["body", "tags", 1], "type"), (["body", "tags", 3], "type")]
+        )
+
+    def test_xml_ok_invalid_and_schema_errors(self):
+        headers = {"Content-Type": "application/xml"}
+        good = b"<note><to>Ann</to><qty>2</qty></note>"
+        response = self._call(
+            "/endpoint_test/h2b/xml", "POST", data=good, headers=headers
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, good)
+        response = self._call(
+            "/endpoint_test/h2b/xml",
+            "POST",
+            data=b"<note><to>Ann</note>",
+            headers=headers,
+        )
+        self.assertDetail(response, [(["body"], "xml_invalid")])
+        response = self._call(
+            "/endpoint_test/h2b/xml",
+            "POST",
+            data=b"<note><to>Ann</to><qty>-2</qty><extra/></note>",
+            headers=headers,
+        )
+        self.assertEqual(response.status_code, 400)
+        detail = response.json()["detail"]
+        self.assertTrue(detail)
+        self.assertEqual({item["type"] for item in detail}, {"xml_schema"})
+        self.assertEqual({item["loc"][0] for item in detail}, {"body"})
+        self.assertTrue(any("qty" in item["msg"] for item in detail), detail)
+
+    def test_400_keeps_cors_headers(self):
+        response = self._post_json("/endpoint_test/h2b/json", "{")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(
+            response.headers["Access-Control-Allow-Origin"], "https://app.example.com"
+        )
+        self.assertEqual(response.headers["Access-Control-Allow-Methods"], "POST")
+        response = self._post_json(
+            "/endpoint_test/h2b/json", {"name": "a"}, content_type="text/plain"
+        )
+        self.assertEqual(response.status_code, 415)
+        self.assertEqual(
+            response.headers["Access-Control-Allow-Origin"], "https://app.example.com"
+        )
+
+    def test_json_body_checked_even_without_schema(self):
+        self.json_endpoint.request_content_schema = False
+        self.json_endpoint.code_snippet = (
+            "result = {'payload': {'size': len(request.httprequest.get_data())}}"
+        )
+        self._sync(self.json_endpoint)
+        # The snippet would fail to parse it: refused before it runs.
+        response = self._post_json("/endpoint_test/h2b/json", "{not json")
+        self.assertDetail(response, [(["body"], "json_invalid")])
+        # Anything well-formed goes through, and so does no body at all.
+        response = self._post_json("/endpoint_test/h2b/json", '"just a string"')
+        self.assertEqual(response.json(), {"size": 15})
+        response = self._post_json("/endpoint_test/h2b/json", "")
+        self.assertEqual(response.json(), {"size": 0})
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHttpErrors(EndpointHttpMixin, EndpointHttpCase):
+    def _endpoint_answer(self, snippet, route="/endpoint_test/h2b/err", **vals):
+        vals.setdefault("auth_type", "public")
+        vals.setdefault("exec_as_user_id", self.env.ref("base.user_admin").id)
+        self._create_endpoint(route=route, code_snippet=snippet, **vals)
+        return self._call(route)
+
+    def test_user_error_and_validation_error_400(self):
+        for exc in ("UserError", "ValidationError"):
+            response = self._endpoint_answer(
+                f"raise exceptions.{exc}('Give a name, please')",
+                route=f"/endpoint_test/h2b/{exc.lower()}",
+            )
+            self.assertEqual(response.status_code, 400, exc)
+            self.assertEqual(
+                response.json(),
+                {"error": "Bad Request", "message": "Give a name, please"},
+            )
+
+    def test_werkzeug_exceptions_keep_status(self):
+        for exc, status in (
+            ("NotFound", 404),
+            ("BadRequest", 400),
+            ("Unauthorized", 401),
+        ):
+            response = self._endpoint_answer(
+                f"raise werkzeug.exceptions.{exc}('custom text')",
+                route=f"/endpoint_test/h2b/{exc.lower()}",
+            )
+            self.assertEqual(response.status_code, status, exc)
+            self.assertEqual(response.json()["message"], "custom text")
+            self.assertEqual(response.headers["Content-Type"], "application/json")
+
+    def test_other_error_500_without_traceback(self):
+        with self.assertLogs(MODEL_LOGGER, "ERROR") as logs:
+            response = self._endpoint_answer(
+                "secret = {'a': 1}\nvalue = secret['the-secret-key-h2b']"
+            )
+        self.assertEqual(response.status_code, 500)
+        self.assertEqual(response.json(), {"error": "Internal Server Error"})
+        self.assertNotIn("Traceback", response.text)
+        self.assertNotIn("the-secret-key-h2b", response.text)
+        # The details are in the server log.
+        self.assertIn("the-secret-key-h2b", "\n".join(logs.output))
+        self.assertIn("Traceback", "\n".join(logs.output))
+
+    def test_failed_request_rolls_back_its_writes(self):
+        cases = (
+            ("raise ValueError('boom')", 500),
+            ("raise exceptions.UserError('no')", 400),
+            ("raise werkzeug.exceptions.NotFound()", 404),
+            ("result = 'not a dict'", 500),
+        )
+        for index, (failure, status) in enumerate(cases):
+            name = f"H2B rollback {index}"
+            with mute_logger(MODEL_LOGGER):
+                response = self._endpoint_answer(
+                    f"env['res.partner'].create({{'name': {name!r}}})\n{failure}",
+                    route=f"/endpoint_test/h2b/rollback{index}",
+                )
+            self.assertEqual(response.status_code, status, failure)
+            self.assertFalse(
+                self.env["res.partner"].search([("name", "=", name)]), failure
+            )
+
+    def test_successful_request_keeps_its_writes(self):
+        response = self._endpoint_answer(
+            "partner = env['res.partner'].create({'name': 'H2B kept'})\n"
+            "result = {'payload': partner.id, 'status_code': 201}"
+        )
+        self.assertEqual(response.status_code, 201)
+        self.assertEqual(
+            self.env["res.partner"].browse(response.json()).name, "H2B kept"
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHttpResult(EndpointHttpMixin, EndpointHttpCase):
+    def _answer(self, snippet):
+        self._create_endpoint(
+            route="/endpoint_test/h2b/result",
+            auth_type="public",
+            exec_as_user_id=self.env.ref("base.user_demo").id,
+            code_snippet=snippet,
+        )
+        return self._call("/endpoint_test/h2b/result")
+
+    def test_payload_status_and_header_pairs(self):
+        response = self._answer(
+            "result = {'payload': {'a': [1, 'b']}, 'status_code': 202,\n"
+            "          'headers': [('X-H2B', 'one'), ('X-Other', 'two')]}"
+        )
+        self.assertEqual(response.status_code, 202)
+        self.assertEqual(response.json(), {"a": [1, "b"]})
+        self.assertEqual(response.headers["X-H2B"], "one")
+        self.assertEqual(response.headers["X-Other"], "two")
+        self.assertEqual(response.headers["Content-Type"], "application/json")
+
+    def test_header_dict_and_default_payload(self):
+        response = self._answer("result = {'headers': {'X-H2B': 'dict'}}")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), "")
+        self.assertEqual(response.headers["X-H2B"], "dict")
+
+    def test_response_returned_as_is(self):
+        response = self._answer(
+            "result = {'response': Response('plain <b>text</b>', status=203,\n"
+            "          content_type='text/plain', headers=[('X-H2B', 'r')])}"
+        )
+        self.assertEqual(response.status_code, 203)
+        self.assertEqual(response.text, "plain <b>text</b>")
+        self.assertEqual(response.headers["Content-Type"], "text/plain")
+        self.assertEqual(response.headers["X-H2B"], "r")
+
+    def test_odoo_json_encoding(self):
+        response = self._answer(
+            "result = {'payload': {\n"
+            "    'd': datetime.date(2024, 2, 29),\n"
+            "    'dt': datetime.datetime(2024, 2, 29, 13, 5, 9),\n"
+            "    'partner_ids': env['res.partner'].browse([]).ids,\n"
+            "}}"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response.json(),
+            {"d": "2024-02-29", "dt": "2024-02-29 13:05:09", "partner_ids": []},
+        )
+
+    def test_json_default_hook(self):
+        response = self._answer(
+            "def encode(value):\n"
+            "    return {'seconds': value.total_seconds()}\n"
+            "result = {'payload': {'t': datetime.timedelta(minutes=2)},\n"
+            "          'json_default': encode}"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"t": {"seconds": 120.0}})
+
+    def test_contract_violations_500(self):
+        for snippet in (
+            "result = ['not', 'a', 'dict']",
+            "x = 1",
+            "result = {'status_code': 'teapot'}",
+            "result = {'status_code': 99}",
+            "result = {'response': 'not a Response'}",
+            "result = {'headers': 'X-A: b'}",
+            "loop = []\nloop.append(loop)\nresult = {'payload': loop}",
+            (
+                "def fail(value):\n    raise Exception('no')\n"
+                "result = {'payload': {1, 2}, 'json_default': fail}"
+            ),
+        ):
+            with mute_logger(MODEL_LOGGER):
+                response = self._answer(snippet)
+            self.assertEqual(response.status_code, 500, snippet)
+            self.assertEqual(response.json(), {"error": "Internal Server Error"})
+            self.env["endpoint.endpoint"].search(
+                [("route", "=", "/endpoint_test/h2b/result")]
+            ).unlink()
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHttpDemo(EndpointHttpMixin, EndpointHttpCase):
+    """The demo endpoints answer as the readme says."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        demo = cls.env["endpoint.endpoint"].search([("route_group", "=", "demo")])
+        if len(demo) < 6:
+            cls.skipTest(cls, "Demo data is not installed.")
+        # Published at install by the post-commit sync; nothing to do unless
+        # someone edited them since.
+        cls._sync(demo.filtered(lambda r: not r.registry_sync))
+
+    def test_hello(self):
+        response = self._call("/demo/hello")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.text, "Hello from Odoo!")
+        self.assertTrue(response.headers["Content-Type"].startswith("text/plain"))
+
+    def test_json(self):
+        response = self._call("/demo/json")
+        self.assertEqual(response.status_code, 200)
+        payload = response.json()
+        self.assertEqual(payload["ran_as"], "demo")
+        self.assertRegex(payload["today"], r"^\d{4}-\d{2}-\d{2}$")
+        self.assertEqual(response.headers["Cache-Control"], "no-store")
+
+    def test_echo(self):
+        response = self._call("/demo/echo?name=x")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"echo": "x"})
+        response = self._call("/demo/echo")
+        self.assertEqual(response.status_code, 400)
+
+    def test_contact(self):
+        with file_open("endpoint/demo/contact.json", "rb") as sample:
+            body = sample.read()
+        response = self._post_json("/demo/contact", body)
+        self.assertEqual(response.status_code, 201, response.text)
+        self.assertEqual(response.json()["received"], json.loads(body)["name"])
+        response = self._post_json("/demo/contact", {"name": "x", "email": "nope"})
+        self.assertDetail(response, [(["body", "email"], "pattern")])
+
+    def test_order(self):
+        with file_open("endpoint/demo/order.xml", "rb") as sample:
+            body = sample.read()
+        response = self._call(
+            "/demo/order",
+            "POST",
+            data=body,
+            headers={"Content-Type": "application/xml"},
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertIn(b"<ack received=", response.content)
+        response = self._call(
+            "/demo/order",
+            "POST",
+            data=b"<order/>",
+            headers={"Content-Type": "application/xml"},
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["detail"][0]["type"], "xml_schema")
+
+    def test_whoami(self):
+        response = self._call("/demo/whoami")
+        self.assertEqual(response.status_code, 401)
+        self.assertNotIn("Location", response.headers)
+        self.authenticate("admin", "admin")
+        response = self._call("/demo/whoami")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["login"], "admin")
