@@ -1,3 +1,4 @@
+from . import test_endpoint_cache
 from . import test_endpoint_hostile
 from . import test_endpoint_http
 from . import test_endpoint_openapi
