@@ -13,8 +13,7 @@ from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import file_open, mute_logger
 from odoo.tools.convert import convert_xml_import
 
-from odoo.addons.endpoint.tools import body
-
+from ..tools import body
 from .common import EndpointTransactionCase
 
 JSON_SCHEMA_YAML = """\
@@ -314,6 +313,28 @@ class TestEndpointSchema(EndpointRecordCase):
         schema = "type: object\nproperties:\n  age: {type: integer, minimum: low}\n"
         with self.assertUserError("properties/age/minimum"):
             self._post_endpoint(schema=schema)
+
+    def test_json_schema_with_a_dangling_ref_is_refused(self):
+        # Left to validation time, every request would answer 500.
+        for ref in ("#/$defs/missing", "https://example.com/remote.json"):
+            schema = f"type: object\nproperties:\n  a: {{$ref: '{ref}'}}\n"
+            with self.subTest(ref=ref), self.assertRaises(UserError) as caught:
+                self._post_endpoint(schema=schema)
+            self.assertIn(ref, str(caught.exception))
+            self.assertIn("cannot be resolved", str(caught.exception))
+
+    def test_json_schema_with_local_refs_is_saved(self):
+        schema = (
+            "$defs:\n  qty: {type: integer, minimum: 1}\n"
+            "type: object\n"
+            "properties:\n  qty: {$ref: '#/$defs/qty'}\n"
+        )
+        endpoint = self._post_endpoint(schema=schema)
+        runtime_schema = endpoint._get_runtime().schema
+        self.assertEqual(runtime_schema.validate(b'{"qty": 2}'), {"qty": 2})
+        with self.assertRaises(body.BodyError) as caught:
+            runtime_schema.validate(b'{"qty": 0}')
+        self.assertEqual(caught.exception.detail[0]["type"], "minimum")
 
     def test_malformed_xsd_is_refused(self):
         with self.assertRaises(UserError) as caught:

@@ -11,8 +11,11 @@ import json
 import math
 
 import jsonschema
+import jsonschema_specifications
+import referencing.exceptions
 import yaml
 from lxml import etree
+from referencing.jsonschema import DRAFT202012
 
 JSON_MEDIA_TYPES = frozenset({"application/json"})
 XML_MEDIA_TYPES = frozenset({"application/xml", "text/xml"})
@@ -274,6 +277,29 @@ def load_json_schema_text(source):
     return schema
 
 
+def unresolvable_ref(schema):
+    """Return the first ``$ref`` of ``schema`` that points nowhere, or ``None``.
+
+    jsonschema resolves references while validating, so a dangling one would
+    fail every request instead of the save. Only the schema itself and the
+    JSON Schema meta-schemas can be referenced: nothing is fetched.
+    """
+    root = DRAFT202012.create_resource(schema)
+    stack = [(root, jsonschema_specifications.REGISTRY.resolver_with_root(root))]
+    while stack:
+        resource, resolver = stack.pop()
+        resolver = resolver.in_subresource(resource)
+        contents = resource.contents
+        ref = contents.get("$ref") if isinstance(contents, dict) else None
+        if isinstance(ref, str):
+            try:
+                resolver.lookup(ref)
+            except referencing.exceptions.Unresolvable:
+                return ref
+        stack.extend((sub, resolver) for sub in resource.subresources())
+    return None
+
+
 class JsonBodySchema:
     """A Draft 2020-12 JSON Schema compiled once, validating JSON bodies."""
 
@@ -290,6 +316,13 @@ class JsonBodySchema:
                 f"The JSON schema is not a valid Draft 2020-12 schema at {where}: "
                 f"{exc.message}"
             ) from exc
+        ref = unresolvable_ref(schema)
+        if ref is not None:
+            raise SchemaError(
+                f"The JSON schema refers to {ref!r}, which cannot be resolved: "
+                "define it in the schema (under $defs) and refer to it as "
+                "#/$defs/<name>."
+            )
         self._validator = cls(
             schema, format_checker=cls.FORMAT_CHECKER if format_checker else None
         )
