@@ -20,10 +20,12 @@
     ],
     "demo": [
         "demo/endpoint_demo.xml",
+        "demo/endpoint_openapi_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
             "endpoint/static/tests/tours/openapi_tour.js",
+            "endpoint/static/tests/tours/endpoint_tours.js",
         ],
     },
     "installable": True,

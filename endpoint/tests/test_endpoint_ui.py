@@ -1,0 +1,124 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The admin's day in a real browser: tours in static/tests/tours/.
+
+The tours click through Settings > Technical > Endpoints; these tests set the
+stage and check over HTTP that what the admin did reached the live routes.
+Without Chromium (or the websocket-client package) Odoo skips them and says
+why ("Chrome executable not found").
+"""
+
+import contextlib
+from unittest.mock import patch
+
+from odoo.tests import new_test_user, tagged
+from odoo.tests.test_cursor import TestCursor
+
+from .common import EndpointHttpCase
+
+ACTION_URL = "/odoo/action-endpoint.endpoint_endpoint_act_window"
+SYNC_HOOK = "_handle_registry_sync_post_commit"
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointUi(EndpointHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.api_user = new_test_user(
+            cls.env, login="tour_api_user", name="Tour API user"
+        )
+
+    @contextlib.contextmanager
+    def _publish_on_commit(self):
+        """Run the sync the UI schedules when its request commits.
+
+        "Sync registry" publishes routes in a post-commit hook, and the test
+        cursor behind HTTP requests drops post-commit hooks. Run just that
+        hook, as a real commit would; the test transaction still rolls back.
+        """
+        commit = TestCursor.commit
+
+        def commit_and_sync(cursor):
+            hooks = [
+                hook
+                for hook in cursor.postcommit._funcs
+                if getattr(getattr(hook, "func", None), "__name__", "") == SYNC_HOOK
+            ]
+            commit(cursor)
+            for hook in hooks:
+                hook()
+
+        with patch.object(TestCursor, "commit", commit_and_sync):
+            yield
+
+    def _get(self, route):
+        # A fresh session each time: what an API client without cookies sees.
+        self.opener.cookies.clear()
+        return self.url_open(route)
+
+    def test_create_and_sync_from_the_list(self):
+        """Create, find in To sync, sync, then the route answers the snippet."""
+        self._create_endpoint(name="Tour already live", route="/tour/live")
+        self.assertEqual(self._get("/tour/hello").status_code, 404)
+
+        with self._publish_on_commit():
+            self.start_tour(ACTION_URL, "endpoint_tour_create_and_sync", login="admin")
+
+        endpoint = self.env["endpoint.endpoint"].search([("route", "=", "/tour/hello")])
+        self.assertRecordValues(
+            endpoint,
+            [
+                {
+                    "name": "Tour hello",
+                    "request_method": "GET",
+                    "auth_type": "public",
+                    "exec_as_user_id": self.api_user.id,
+                    "registry_sync": True,
+                }
+            ],
+        )
+        response = self._get("/tour/hello")
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), {"hello": "tour", "as": "tour_api_user"})
+
+    def test_request_schema_tab(self):
+        """The schema tab follows method and content type; bad schemas stay."""
+        self.start_tour(ACTION_URL, "endpoint_tour_request_schema", login="admin")
+
+        endpoint = self.env["endpoint.endpoint"].search([("route", "=", "/tour/json")])
+        self.assertRecordValues(
+            endpoint,
+            [
+                {
+                    "request_method": "PUT",
+                    "request_content_type": "application/xml",
+                    "request_content_schema": False,
+                    "registry_sync": False,
+                }
+            ],
+        )
+
+    def test_archive_and_unarchive_from_the_form(self):
+        """Archived and synced: 404; unarchived and synced: served again."""
+        endpoint = self._create_endpoint(
+            name="Tour archive",
+            route="/tour/archive",
+            auth_type="public",
+            exec_as_user_id=self.api_user.id,
+        )
+        self.assertEqual(self._get("/tour/archive").status_code, 200)
+        record_url = f"{ACTION_URL}/{endpoint.id}"
+
+        with self._publish_on_commit():
+            self.start_tour(record_url, "endpoint_tour_archive", login="admin")
+        endpoint.invalidate_recordset()
+        self.assertFalse(endpoint.active)
+        self.assertEqual(self._get("/tour/archive").status_code, 404)
+
+        with self._publish_on_commit():
+            self.start_tour(record_url, "endpoint_tour_unarchive", login="admin")
+        endpoint.invalidate_recordset()
+        self.assertTrue(endpoint.active)
+        response = self._get("/tour/archive")
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), {"ok": True})
