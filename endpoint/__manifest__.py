@@ -20,7 +20,6 @@
     ],
     "demo": [
         "demo/endpoint_demo.xml",
-        "demo/endpoint_openapi_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
