@@ -1,0 +1,83 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Plain-controller twins of the benchmark endpoints.
+
+Each route does the work of one endpoint record of data/bench_endpoints.xml
+the way a careful hand-written controller would: schemas are parsed and
+compiled once at import, the body is parsed once per request, the user to run
+as is looked up through Odoo's cached xmlid lookup.
+"""
+
+from pathlib import Path
+
+import jsonschema
+import yaml
+from lxml import etree
+
+from odoo import http
+from odoo.http import Response, request
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+ITEMS_VALIDATOR = jsonschema.Draft202012Validator(
+    yaml.safe_load((DATA / "items.yaml").read_text(encoding="utf-8"))
+)
+XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+ORDER_SCHEMA = etree.XMLSchema(etree.parse(str(DATA / "order.xsd"), XML_PARSER))
+
+# The routing options of the endpoint records (endpoint_route_handler's
+# defaults, and endpoints leave any session cookie alone).
+ROUTE = {
+    "type": "http",
+    "auth": "public",
+    "csrf": False,
+    "cors": "*",
+    "save_session": False,
+}
+
+
+def bad_request(detail):
+    return request.make_json_response({"detail": detail}, status=400)
+
+
+class BenchPlainController(http.Controller):
+    @http.route("/bench/plain/hello", methods=["GET"], **ROUTE)
+    def hello(self):
+        return Response("Hello, world!", content_type="text/plain")
+
+    @http.route("/bench/plain/json", methods=["GET"], **ROUTE)
+    def json_as_user(self):
+        uid = request.env["ir.model.data"]._xmlid_to_res_id("endpoint_bench.user_bench")
+        user = request.env(user=uid, su=False).user
+        return request.make_json_response(
+            {"login": user.login, "company": user.company_id.name}
+        )
+
+    @http.route("/bench/plain/items", methods=["POST"], **ROUTE)
+    def items(self):
+        try:
+            data = request.get_json_data()
+        except ValueError as exc:
+            return bad_request([{"loc": ["body"], "msg": str(exc), "type": "json"}])
+        errors = [
+            {"loc": ["body", *e.absolute_path], "msg": e.message, "type": e.validator}
+            for e in ITEMS_VALIDATOR.iter_errors(data)
+        ]
+        if errors:
+            return bad_request(errors)
+        return request.make_json_response(
+            {"reference": data["reference"], "count": len(data["items"])}
+        )
+
+    @http.route("/bench/plain/order", methods=["POST"], **ROUTE)
+    def order(self):
+        try:
+            root = etree.fromstring(request.httprequest.get_data(), XML_PARSER)
+        except etree.XMLSyntaxError as exc:
+            return bad_request([{"loc": ["body"], "msg": str(exc), "type": "xml"}])
+        if not ORDER_SCHEMA.validate(root):
+            return bad_request(
+                [
+                    {"loc": ["body"], "msg": e.message, "type": "xml_schema"}
+                    for e in ORDER_SCHEMA.error_log
+                ]
+            )
+        return Response("<ack/>", content_type="application/xml")

@@ -1,0 +1,899 @@
+#!/usr/bin/env python3
+"""Benchmark: endpoint records against the same routes written as plain controllers.
+
+    python3 .bench/bench.py [--rounds 5] [--duration 5] [--keep]
+
+Creates a database with ``endpoint`` and the benchmark-only addon
+``.bench/addons/endpoint_bench`` (four endpoint records and their plain
+``@http.route`` twins), serves it with ``--workers=2`` on 127.0.0.1, and
+measures each endpoint route against its twin, interleaved in rounds:
+requests/s, p50 and p99 latency, SQL queries per request, ratio
+endpoint/plain. Then it measures how long after a committed "Sync registry"
+(from another process) every worker serves a new route, serves an edited
+snippet, and stops serving an archived route. It stops everything it
+started and drops the database unless ``--keep``.
+
+PostgreSQL is the one named by ``PGHOST``/``PGPORT``/``PGUSER``/``PGPASSWORD``
+(as for ``.ci/dev.py``); when none is set, a throw-away private cluster is
+started with ``.ci/dev.py``'s helper. Load comes from ``wrk`` when installed
+(Debian package ``wrk``), else from a small Python client.
+"""
+
+import argparse
+import contextlib
+import importlib.util
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.client import HTTPConnection
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+BENCH_ADDONS = HERE / "addons"
+PY = sys.executable
+PG_ENV_VARS = ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD")
+WORKERS = 2
+SYNC_ROUTE = "/bench/endpoint/sync_probe"
+
+# Targets of issue 4, on every case.
+TARGET_P50 = 1.10  # endpoint p50 at most 10% above the plain twin's
+TARGET_RPS = 0.90  # endpoint throughput at least 0.9x the plain twin's
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# werkzeug access line; Odoo appends "<queries> <sql time> <python time>".
+ACCESS_LINE = re.compile(
+    r"^(?P<ts>\S+ \S+) (?P<pid>\d+) INFO \S+ werkzeug: .*?"
+    r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[\d.]+" (?P<status>\d+) \S+ '
+    r"(?P<queries>\d+) (?P<sql_time>[\d.]+) (?P<py_time>[\d.]+)\s*$"
+)
+
+
+class Abort(Exception):
+    """A problem the user must fix; the message says what to do."""
+
+
+def say(msg=""):
+    print(msg, flush=True)
+
+
+def step(msg):
+    say(f"==> {msg}")
+
+
+# --------------------------------------------------------------------------
+# The cases
+# --------------------------------------------------------------------------
+
+
+def items_body(count=100):
+    items = [
+        {
+            "sku": f"ABC-{i:04d}",
+            "name": f"Item {i}",
+            "qty": i + 1,
+            "price": round(i * 1.25, 2),
+            "tags": ["bench", f"t{i % 7}"],
+        }
+        for i in range(count)
+    ]
+    return json.dumps({"reference": "BENCH-1", "items": items}).encode()
+
+
+def order_body(count=100):
+    lines = "".join(f'<line sku="SKU-{i:04d}" qty="{i + 1}"/>' for i in range(count))
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<order ref="BENCH-1"><customer>Bench</customer>{lines}</order>'
+    ).encode()
+
+
+@dataclass
+class Case:
+    key: str
+    label: str
+    method: str = "GET"
+    content_type: str | None = None
+    body: bytes | None = None
+
+    def path(self, side):
+        return f"/bench/{side}/{self.key}"
+
+
+CASES = [
+    Case("hello", "GET text"),
+    Case("json", "GET JSON as another user"),
+    Case("items", "POST JSON, YAML schema, 100 items", "POST", "application/json"),
+    Case("order", "POST XML, XSD, 100 lines", "POST", "application/xml"),
+]
+CASES[2].body = items_body()
+CASES[3].body = order_body()
+SIDES = ("endpoint", "plain")
+
+
+@dataclass
+class Sample:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+    @property
+    def rps(self):
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class RouteStats:
+    samples: list = field(default_factory=list)
+    queries: list = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------
+# Processes, ports, PostgreSQL
+# --------------------------------------------------------------------------
+
+
+def port_free(port):
+    with socket.socket() as sock:
+        # As Odoo binds: connections of a previous run in TIME_WAIT are fine.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_process(proc, timeout=30):
+    """Stop a child like Ctrl-C does (Odoo stops its workers), then insist."""
+    if proc is None or proc.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGINT, timeout), (signal.SIGKILL, 10)):
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(sig)
+        try:
+            proc.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def load_dev_helpers():
+    """``.ci/dev.py``, for its private PostgreSQL cluster."""
+    path = REPO / ".ci" / "dev.py"
+    if not path.is_file():
+        raise Abort(
+            "no PGHOST/PGPORT/PGUSER/PGPASSWORD set and no .ci/dev.py to start a "
+            "private PostgreSQL: set those variables to a running PostgreSQL"
+        )
+    spec = importlib.util.spec_from_file_location("endpoint_dev", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def pg_connect(env, dbname="postgres"):
+    import psycopg2
+
+    params = {"dbname": dbname, "connect_timeout": 10}
+    for var, key in zip(PG_ENV_VARS, ("host", "port", "user", "password"), strict=True):
+        if env.get(var):
+            params[key] = env[var]
+    try:
+        conn = psycopg2.connect(**params)
+    except psycopg2.OperationalError as exc:
+        raise Abort(
+            f"cannot connect to PostgreSQL ({str(exc).strip().splitlines()[0]}): "
+            "check PGHOST/PGPORT/PGUSER/PGPASSWORD"
+        ) from None
+    conn.autocommit = True
+    return conn
+
+
+def db_exists(env, name):
+    with contextlib.closing(pg_connect(env)) as conn, conn.cursor() as cr:
+        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        return bool(cr.fetchone())
+
+
+def drop_db(env, name):
+    with contextlib.closing(pg_connect(env)) as conn, conn.cursor() as cr:
+        cr.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def odoo_cmd():
+    """argv prefix running Odoo 19 with this Python (or ODOO_SRC's odoo-bin)."""
+    src = os.environ.get("ODOO_SRC")
+    cmd = [PY, str(Path(src) / "odoo-bin")] if src else [PY, "-m", "odoo"]
+    res = subprocess.run(
+        [*cmd, "--version"], capture_output=True, text=True, cwd="/", check=False
+    )
+    if res.returncode or "19.0" not in res.stdout:
+        raise Abort(
+            f"Odoo 19 does not run with {PY} "
+            f"({(res.stderr or res.stdout).strip()[-200:]}): "
+            "install it in this Python or set ODOO_SRC to its source tree"
+        )
+    return cmd
+
+
+class Server:
+    """Odoo with the bench database: install, then serve with prefork workers."""
+
+    def __init__(self, cmd, env, db, port, workdir):
+        self.cmd, self.env, self.db, self.port = cmd, env, db, port
+        self.workdir = workdir
+        self.conf = workdir / "odoo.conf"
+        self.conf.write_text("[options]\n", encoding="utf-8")  # no ~/.odoorc
+        self.log = workdir / "odoo.log"
+        self.proc = None
+
+    def args(self, *extra):
+        return [
+            *self.cmd,
+            f"--config={self.conf}",
+            f"--addons-path={BENCH_ADDONS},{REPO}",
+            f"--data-dir={self.workdir / 'data'}",
+            f"--database={self.db}",
+            f"--db-filter=^{re.escape(self.db)}$",
+            "--http-interface=127.0.0.1",
+            "--max-cron-threads=0",
+            *extra,
+        ]
+
+    def install(self):
+        log = self.workdir / "install.log"
+        res = subprocess.run(
+            self.args(
+                "--init=endpoint_bench",
+                "--stop-after-init",
+                "--workers=0",
+                f"--http-port={free_port()}",
+                f"--logfile={log}",
+            ),
+            env=self.env,
+            cwd=REPO,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+        bad = [
+            line for line in text.splitlines() if re.search(r" (ERROR|CRITICAL) ", line)
+        ]
+        if res.returncode or bad:
+            detail = "\n".join((bad or text.splitlines() or [res.stderr])[-10:])
+            raise Abort(f"installing endpoint_bench failed (see {log}):\n{detail}")
+
+    def start(self, gevent_port):
+        self.proc = subprocess.Popen(
+            self.args(
+                f"--workers={WORKERS}",
+                f"--http-port={self.port}",
+                f"--gevent-port={gevent_port}",
+                f"--logfile={self.log}",
+                # No worker recycling in the middle of a measurement.
+                "--limit-request=100000000",
+                "--limit-time-real=600",
+                "--limit-time-cpu=600",
+            ),
+            env=self.env,
+            cwd=REPO,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 180
+        paths = [c.path(side) for c in CASES for side in SIDES]
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise Abort(f"Odoo exited with {self.proc.returncode}; see {self.log}")
+            if all(self.get(p, body=c.body, case=c)[0] == 200 for c, p in _pairs()):
+                return
+            time.sleep(0.5)
+        raise Abort(f"the bench routes did not answer 200 within 3 minutes: {paths}")
+
+    def get(self, path, body=None, case=None, timeout=10):
+        """One request on a fresh connection: (status, body) or (None, error)."""
+        headers = {"X-Odoo-Database": self.db, "Connection": "close"}
+        method = "GET"
+        if case and case.method != "GET":
+            method = case.method
+            headers["Content-Type"] = case.content_type
+        conn = HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        except OSError as exc:
+            return None, str(exc).encode()
+        finally:
+            conn.close()
+
+    def stop(self):
+        stop_process(self.proc)
+
+    def log_offset(self):
+        return self.log.stat().st_size if self.log.exists() else 0
+
+    def access_lines(self, start=0, end=None):
+        """Yield the parsed werkzeug access lines between two log offsets."""
+        with open(self.log, "rb") as fh:
+            fh.seek(start)
+            data = fh.read((end - start) if end is not None else -1)
+        for raw in data.decode("utf-8", "replace").splitlines():
+            match = ACCESS_LINE.match(ANSI.sub("", raw))
+            if match:
+                yield match
+
+
+def _pairs():
+    for case in CASES:
+        for side in SIDES:
+            yield case, case.path(side)
+
+
+# --------------------------------------------------------------------------
+# Load generators
+# --------------------------------------------------------------------------
+
+WRK_SCRIPT = """
+wrk.method = "%(method)s"
+%(body)s
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+class WrkLoad:
+    name = "wrk"
+
+    def __init__(self, server, workdir, connections):
+        self.server, self.workdir, self.connections = server, workdir, connections
+        self.scripts = {}
+
+    def script(self, case):
+        if case.key not in self.scripts:
+            body = ""
+            if case.body:
+                body_file = self.workdir / f"{case.key}.body"
+                body_file.write_bytes(case.body)
+                body = (
+                    f'local f = assert(io.open("{body_file}", "rb"))\n'
+                    "wrk.body = f:read('*a')\nf:close()"
+                )
+            path = self.workdir / f"{case.key}.lua"
+            path.write_text(
+                WRK_SCRIPT % {"method": case.method, "body": body}, encoding="utf-8"
+            )
+            self.scripts[case.key] = path
+        return self.scripts[case.key]
+
+    def run(self, case, side, seconds):
+        cmd = [
+            "wrk", "-t1", f"-c{self.connections}", f"-d{seconds}s", "--timeout", "10s",
+            "-s", str(self.script(case)),
+            "-H", f"X-Odoo-Database: {self.server.db}",
+        ]  # fmt: skip
+        if case.content_type:
+            cmd += ["-H", f"Content-Type: {case.content_type}"]
+        cmd.append(f"http://127.0.0.1:{self.server.port}{case.path(side)}")
+        res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        line = next(
+            (x for x in res.stdout.splitlines() if x.startswith("BENCH ")), None
+        )
+        if not line:
+            raise Abort(f"wrk failed: {res.stderr.strip() or res.stdout.strip()}")
+        requests, duration_us, p50_us, p99_us, errors = map(int, line.split()[1:])
+        return Sample(requests, duration_us / 1e6, p50_us / 1e3, p99_us / 1e3, errors)
+
+
+class PythonLoad:
+    """Closed-loop client: one thread per connection, a connection per request
+    (Odoo's prefork workers answer HTTP/1.0 and close anyway)."""
+
+    name = "python"
+
+    def __init__(self, server, workdir, connections):
+        self.server, self.connections = server, connections
+
+    def run(self, case, side, seconds):
+        path = case.path(side)
+        latencies, errors = [], [0]
+        lock = threading.Lock()
+        stop_at = time.monotonic() + seconds
+
+        def worker():
+            mine, bad = [], 0
+            while time.monotonic() < stop_at:
+                t0 = time.perf_counter()
+                status, _body = self.server.get(path, body=case.body, case=case)
+                elapsed = time.perf_counter() - t0
+                if status is None or status >= 400:
+                    bad += 1
+                else:
+                    mine.append(elapsed)
+            with lock:
+                latencies.extend(mine)
+                errors[0] += bad
+
+        started = time.monotonic()
+        threads = [threading.Thread(target=worker) for _ in range(self.connections)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - started
+        latencies.sort()
+        if not latencies:
+            return Sample(0, elapsed, 0.0, 0.0, errors[0])
+
+        def pct(p):
+            return latencies[min(len(latencies) - 1, int(len(latencies) * p))] * 1e3
+
+        return Sample(len(latencies), elapsed, pct(0.50), pct(0.99), errors[0])
+
+
+# --------------------------------------------------------------------------
+# Measuring
+# --------------------------------------------------------------------------
+
+
+def measure(server, load, rounds, seconds, warmup):
+    stats = {(c.key, side): RouteStats() for c in CASES for side in SIDES}
+    step(f"Warm-up: {warmup}s per route")
+    for case in CASES:
+        for side in SIDES:
+            load.run(case, side, warmup)
+    for rnd in range(1, rounds + 1):
+        # Alternate which twin goes first, so neither always follows the other.
+        order = SIDES if rnd % 2 else SIDES[::-1]
+        step(f"Round {rnd}/{rounds}")
+        for case in CASES:
+            for side in order:
+                start = server.log_offset()
+                sample = load.run(case, side, seconds)
+                time.sleep(0.3)  # let the workers write the last access lines
+                counts = [
+                    int(m["queries"])
+                    for m in server.access_lines(start)
+                    if m["path"] == case.path(side)
+                ]
+                stats[case.key, side].samples.append(sample)
+                stats[case.key, side].queries.extend(counts)
+                say(
+                    f"    {case.key:<6} {side:<8} {sample.rps:8.1f} req/s  "
+                    f"p50 {sample.p50_ms:6.2f} ms  p99 {sample.p99_ms:7.2f} ms  "
+                    f"{statistics.fmean(counts) if counts else float('nan'):.2f} q/req"
+                    + (f"  {sample.errors} ERRORS" if sample.errors else "")
+                )
+    return stats
+
+
+def _ratio(num, den):
+    return num / den if den else float("nan")
+
+
+def report(stats, rounds):
+    """Print the table; return True when every target is met."""
+    rows = []
+    all_ok = True
+    for case in CASES:
+        e, p = stats[case.key, "endpoint"], stats[case.key, "plain"]
+        # Ratios are taken per round (the two twins ran back to back), then
+        # the median across rounds is kept: the machine's noise cancels out.
+        rps_ratio = statistics.median(
+            _ratio(a.rps, b.rps) for a, b in zip(e.samples, p.samples, strict=True)
+        )
+        p50_ratio = statistics.median(
+            _ratio(a.p50_ms, b.p50_ms)
+            for a, b in zip(e.samples, p.samples, strict=True)
+        )
+        eq = statistics.fmean(e.queries) if e.queries else float("nan")
+        pq = statistics.fmean(p.queries) if p.queries else float("nan")
+        errors = sum(s.errors for s in e.samples + p.samples)
+        ok = {
+            "queries": eq <= pq + 0.005,
+            "p50": p50_ratio <= TARGET_P50,
+            "rps": rps_ratio >= TARGET_RPS,
+            "errors": errors == 0,
+        }
+        all_ok &= all(ok.values())
+        rows.append((case, e, p, rps_ratio, p50_ratio, eq, pq, errors, ok))
+
+    def med(samples, attr):
+        return statistics.median(getattr(s, attr) for s in samples)
+
+    say()
+    say(
+        f"Medians over {rounds} interleaved rounds; ratio = endpoint / plain "
+        "(median of the per-round ratios)."
+    )
+    header = (
+        f"{'case':<38} {'twin':<8} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>8} "
+        f"{'queries':>7}"
+    )
+    say(header)
+    say("-" * len(header))
+    for letter, (case, e, p, rps_ratio, p50_ratio, eq, pq, errors, ok) in zip(
+        "abcd", rows, strict=True
+    ):
+        label = f"({letter}) {case.label}"
+        for name, st, q in (("endpoint", e, eq), ("plain", p, pq)):
+            say(
+                f"{label:<38} {name:<8} {med(st.samples, 'rps'):8.1f} "
+                f"{med(st.samples, 'p50_ms'):7.2f} {med(st.samples, 'p99_ms'):8.2f} "
+                f"{q:7.2f}"
+            )
+            label = ""
+        p99_ratio = _ratio(med(e.samples, "p99_ms"), med(p.samples, "p99_ms"))
+        verdict = (
+            "targets met"
+            if all(ok.values())
+            else "MISSED: " + ", ".join(k for k, v in ok.items() if not v)
+        )
+        say(
+            f"{'':<38} {'ratio':<8} {rps_ratio:7.2f}x {p50_ratio:6.2f}x "
+            f"{p99_ratio:7.2f}x {eq - pq:+7.2f}  {verdict}"
+            + (f" ({errors} failed requests)" if errors else "")
+        )
+    say("-" * len(header))
+    say(
+        f"Targets: queries equal, p50 ratio <= {TARGET_P50:.2f}, "
+        f"req/s ratio >= {TARGET_RPS:.2f} -> " + ("ALL MET" if all_ok else "NOT MET")
+    )
+    return all_ok
+
+
+# --------------------------------------------------------------------------
+# Registry sync latency
+# --------------------------------------------------------------------------
+
+AGENT = r"""
+import sys, time
+sys.argv[1:] = []
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.tools import config
+config.parse_config(["--config", CONF, "--addons-path", ADDONS, "-d", DB])
+odoo.modules.module.initialize_sys_path()
+registry = odoo.modules.registry.Registry(DB)
+print("ready", flush=True)
+for line in sys.stdin:
+    command = line.split()
+    if not command:
+        continue
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        Endpoint = env["endpoint.endpoint"].with_context(active_test=False)
+        rec = Endpoint.search([("route", "=", ROUTE)])
+        if command[0] == "create":
+            rec = Endpoint.create({
+                "name": "Bench: sync probe", "route": ROUTE,
+                "request_method": "GET", "auth_type": "public",
+                "exec_as_user_id": env.ref("endpoint_bench.user_bench").id,
+                "code_snippet": "result = {'payload': 'v1'}",
+            })
+        elif command[0] == "edit":
+            rec.code_snippet = "result = {'payload': 'v2'}"
+        elif command[0] == "archive":
+            rec.active = False
+        elif command[0] == "delete":
+            rec.unlink()
+        if command[0] != "delete":
+            rec.action_sync_registry()
+        # The sync runs in a post-commit hook, which commits it.
+        cr.commit()
+        print("done", time.time(), flush=True)
+"""
+
+
+class SyncAgent:
+    """Another process, like ``odoo shell``, committing syncs on command."""
+
+    def __init__(self, server):
+        self.log = server.workdir / "sync_agent.log"
+        script = "\n".join(
+            [
+                f"CONF = {str(server.conf)!r}",
+                f"ADDONS = {f'{BENCH_ADDONS},{REPO}'!r}",
+                f"DB = {server.db!r}",
+                f"ROUTE = {SYNC_ROUTE!r}",
+                AGENT,
+            ]
+        )
+        src = os.environ.get("ODOO_SRC")
+        env = dict(server.env)
+        if src:
+            env["PYTHONPATH"] = os.pathsep.join(
+                filter(None, [src, env.get("PYTHONPATH")])
+            )
+        self.proc = subprocess.Popen(
+            [PY, "-c", script],
+            env=env,
+            cwd="/",
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=open(self.log, "w"),  # noqa: SIM115
+            text=True,
+        )
+        self._expect("ready")
+
+    def _expect(self, word):
+        line = self.proc.stdout.readline()
+        if not line.startswith(word):
+            raise Abort(f"the sync agent failed; see {self.log}")
+        return line.split()[1:]
+
+    def command(self, name):
+        self.proc.stdin.write(name + "\n")
+        self.proc.stdin.flush()
+        return float(self._expect("done")[0])
+
+    def close(self):
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+class Poller:
+    """Threads calling a route back to back on fresh connections, so requests
+    spread over every worker; each answer is kept with its time."""
+
+    def __init__(self, server, path, threads=2):
+        self.server, self.path = server, path
+        self.events = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self._loop) for _ in range(threads)]
+
+    def _loop(self):
+        while not self.stopping.is_set():
+            t0 = time.time()
+            status, body = self.server.get(self.path, timeout=30)
+            with self.lock:
+                self.events.append((t0, time.time(), status, body))
+            time.sleep(0.002)
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join()
+
+    def confirm(self, accept, since, run, timeout):
+        """Wait for ``run`` consecutive right answers to requests sent after
+        ``since``; return how many wrong answers came before them, or None
+        if they did not come within ``timeout`` seconds."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with self.lock:
+                events = sorted(e for e in self.events if e[0] >= since)
+            wrong = streak = 0
+            for _sent, _done, status, body in events:
+                if accept(status, body):
+                    streak += 1
+                    if streak >= run:
+                        return wrong
+                else:
+                    wrong += 1
+                    streak = 0
+            time.sleep(0.05)
+        return None
+
+
+def log_time(match):
+    # Odoo runs and logs in UTC.
+    stamp = datetime.strptime(match["ts"], "%Y-%m-%d %H:%M:%S,%f")
+    return stamp.replace(tzinfo=UTC).timestamp()
+
+
+def measure_sync(server, run, cycles):
+    """For each step, per cycle: seconds until every worker answered right,
+    and the wrong answers to requests sent after the commit."""
+    step(f"Registry sync latency: {cycles} cycles, syncs committed by another process")
+    agent = SyncAgent(server)
+    url = SYNC_ROUTE
+    # (command, what is measured, right answer, its status in the access log)
+    checks = [
+        ("create", "new route served", lambda s, b: s == 200 and b'"v1"' in b, 200),
+        ("edit", "edited snippet served", lambda s, b: s == 200 and b'"v2"' in b, 200),
+        ("archive", "archived route gone", lambda s, b: s == 404, 404),
+    ]
+    results = {label: [] for _c, label, _a, _s in checks}
+    try:
+        with Poller(server, url) as poller:
+            for _cycle in range(cycles):
+                for command, label, accept, status in checks:
+                    start = server.log_offset()
+                    since = agent.command(command)
+                    wrong = poller.confirm(accept, since, run, timeout=60)
+                    time.sleep(0.3)  # the workers' last access lines
+                    # When each worker first answered a request it received
+                    # after the commit with the right status (the log shows
+                    # no body: the poller checked those).
+                    first = {}
+                    for m in server.access_lines(start):
+                        done = log_time(m)
+                        began = done - float(m["sql_time"]) - float(m["py_time"])
+                        right = m["path"] == url and int(m["status"]) == status
+                        if right and began >= since - 0.001:
+                            first.setdefault(m["pid"], done - since)
+                    every = max(first.values()) if len(first) >= WORKERS else None
+                    if wrong is None:
+                        every = None
+                    results[label].append((every, wrong))
+                    say(
+                        f"    {label:<22} "
+                        + (
+                            f"every worker after {every * 1000:7.1f} ms, "
+                            f"{wrong} wrong answers"
+                            if every is not None
+                            else f"NOT REACHED ({len(first)} workers, wrong {wrong})"
+                        )
+                    )
+                agent.command("delete")
+    finally:
+        agent.close()
+    return results
+
+
+def report_sync(results, run, cycles):
+    say()
+    say(
+        "Registry sync latency: from the commit of 'Sync registry' in another "
+        f"process until every one of the {WORKERS} workers answered right "
+        f"(then {run} consecutive right answers); {cycles} cycles."
+    )
+    say(f"  {'step':<24} {'median':>9} {'max':>9}  wrong answers after the commit")
+    ok = True
+    for label, values in results.items():
+        delays = [d for d, _w in values if d is not None]
+        wrong = sum(w or 0 for _d, w in values)
+        if len(delays) < len(values):
+            say(f"  {label:<24} NOT REACHED in {len(values) - len(delays)} cycles")
+            ok = False
+            continue
+        say(
+            f"  {label:<24} {statistics.median(delays) * 1000:6.1f} ms "
+            f"{max(delays) * 1000:6.1f} ms  {wrong}"
+        )
+    return ok
+
+
+# --------------------------------------------------------------------------
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python3 .bench/bench.py", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="default: %(default)s")
+    parser.add_argument(
+        "--duration", type=int, default=5, help="seconds per route and round"
+    )
+    parser.add_argument("--warmup", type=int, default=2, help="seconds per route")
+    parser.add_argument(
+        "--connections", type=int, default=WORKERS, help="concurrent clients"
+    )
+    parser.add_argument("--port", type=int, default=8301, help="HTTP port (+1: gevent)")
+    parser.add_argument("--db", default=f"bench_endpoint_{os.getpid()}")
+    parser.add_argument("--load", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument(
+        "--sync-run", type=int, default=20, help="consecutive answers that prove a sync"
+    )
+    parser.add_argument(
+        "--sync-cycles",
+        type=int,
+        default=3,
+        help="create/edit/archive cycles of the sync latency (0: skip it)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database and the logs"
+    )
+    args = parser.parse_args(argv)
+
+    env = dict(os.environ)
+    cluster = server = None
+    created = False
+    workdir = Path(tempfile.mkdtemp(prefix="endpoint-bench-"))
+    code = 0
+    try:
+        cmd = odoo_cmd()
+        for port in (args.port, args.port + 1):
+            if not port_free(port):
+                raise Abort(f"port {port} is in use: pass --port N (uses N and N+1)")
+        use_wrk = args.load == "wrk" or (args.load == "auto" and shutil.which("wrk"))
+        if args.load == "wrk" and not shutil.which("wrk"):
+            raise Abort("wrk is not installed (Debian: apt-get install wrk)")
+        if any(env.get(var) for var in PG_ENV_VARS):
+            step("PostgreSQL: the configured server (PGHOST/PGPORT/PGUSER/PGPASSWORD)")
+        else:
+            step("PostgreSQL: a throw-away private cluster")
+            dev = load_dev_helpers()
+            pgdir = workdir / "pg"
+            pgdir.mkdir()
+            cluster = dev.Cluster(pgdir / "data", pgdir / "pg.log", throwaway=True)
+            if cluster.os_user:
+                os.chmod(workdir, 0o755)
+                cluster._give(pgdir)
+            cluster.start()
+            env.update(cluster.env())
+        if db_exists(env, args.db):
+            raise Abort(f"database {args.db} exists: drop it or pass --db NAME")
+        server = Server(cmd, env, args.db, args.port, workdir)
+        step(f"Odoo: create {args.db} with endpoint + endpoint_bench (no demo data)")
+        created = True
+        server.install()
+        step(
+            f"Odoo: serving {args.db} with --workers={WORKERS} on 127.0.0.1:{args.port}"
+        )
+        server.start(args.port + 1)
+        load = (WrkLoad if use_wrk else PythonLoad)(server, workdir, args.connections)
+        say(
+            f"    load: {load.name}, {args.connections} connections, "
+            f"{args.duration:g}s per route and round, header X-Odoo-Database"
+        )
+        stats = measure(server, load, args.rounds, args.duration, args.warmup)
+        sync = None
+        if args.sync_cycles:
+            sync = measure_sync(server, args.sync_run, args.sync_cycles)
+        ok = report(stats, args.rounds)
+        if sync is not None:
+            ok &= report_sync(sync, args.sync_run, args.sync_cycles)
+        code = 0 if ok else 1
+    except Abort as exc:
+        say(f"ERROR: {exc}")
+        code = 2
+    except KeyboardInterrupt:
+        say("Interrupted.")
+        code = 130
+    finally:
+        if server:
+            server.stop()
+        if created and not args.keep:
+            with contextlib.suppress(Abort, Exception):
+                drop_db(env, args.db)
+        if cluster:
+            cluster.stop()
+        if args.keep:
+            say(f"Kept: database {args.db if created else '(none)'}, logs in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
