@@ -1132,6 +1132,7 @@ def curl_lines(env, db, port):
                 "auth_type",
                 "name",
                 "registry_sync",
+                "summary",
             ]
             select = ", ".join(c if c in columns else f"NULL AS {c}" for c in wanted)
             cr.execute(
@@ -1158,7 +1159,7 @@ def curl_lines(env, db, port):
                 f"-d '{login}' {base}/web/session/authenticate"
             ),
         ]
-    for route, method, content_type, auth, name, synced in rows:
+    for route, method, content_type, auth, name, synced, summary in rows:
         method = (method or "GET").upper()
         parts = ["curl", "-i"]
         if method != "GET":
@@ -1176,7 +1177,8 @@ def curl_lines(env, db, port):
             if synced in (True, None)
             else "  [not synced: click Sync registry on it first]"
         )
-        out.append(f"# {name or route} ({method}, auth {auth}){flag}")
+        about = f"{name or route}: {summary}" if summary else name or route
+        out.append(f"# {about} ({method}, auth {auth}){flag}")
         out.append(" ".join(parts))
     return out
 
