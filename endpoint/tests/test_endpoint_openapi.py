@@ -279,6 +279,7 @@ class TestOpenApiDemo(OpenApiHttpMixin, EndpointHttpCase):
             "/endpoint/static/lib/swagger-ui/swagger-ui-bundle.js",
             "/endpoint/static/lib/swagger-ui/swagger-ui.css",
             "/endpoint/static/src/openapi/openapi_page.js",
+            "/endpoint/static/src/openapi/openapi_page.css",
         ):
             self.assertEqual(self.url_open(asset).status_code, 200, asset)
 
