@@ -170,6 +170,32 @@ class TestEndpointSnippetConstraints(EndpointRecordCase):
         self.assertIn("Line 2", str(caught.exception))
         self.assertIn("f-string", str(caught.exception))
 
+    def test_refused_constructs_name_their_line(self):
+        for code, lineno, what in (
+            ("result = {}\nassert result", 2, "assert"),
+            ("result = {}\n\nwith endpoint as e:\n    pass", 3, "`with`"),
+            ("result = {}\nclass Hack:\n    pass", 2, "class"),
+            ("result = {}\nasync def f():\n    await f()", 2, "async"),
+            ("def g():\n    yield 1\n    yield from [2]\nresult = {}", 3, "yield from"),
+            ("result = {}\ncount: int = 1", 2, "annotations"),
+            ("def f():\n    global result\n    result = {}\nf()", 2, "`global`"),
+        ):
+            with self.subTest(code=code), self.assertRaises(UserError) as caught:
+                self._create_endpoint(sync=False, code_snippet=code)
+            message = str(caught.exception)
+            self.assertIn(f"Line {lineno}:", message)
+            self.assertIn(what, message)
+
+    def test_null_byte_is_refused_without_a_line(self):
+        # The form checks it before the database (which refuses NUL) sees it.
+        draft = self.env["endpoint.endpoint"].new(
+            self._endpoint_vals(code_snippet="result = {}\x00")
+        )
+        with self.assertRaises(UserError) as caught:
+            draft._validate_exec_mode()
+        self.assertIn("null bytes", str(caught.exception))
+        self.assertNotIn("Line None", str(caught.exception))
+
     def test_bad_snippet_on_write_is_refused(self):
         endpoint = self._create_endpoint(sync=False)
         with self.assertUserError("Line 1"):

@@ -81,21 +81,53 @@ def has_statement(code):
 _FORMAT_METHODS = frozenset({"format", "format_map"})
 
 
+# Constructs whose opcodes safe_eval refuses, to name their line.
+_REFUSED_NODES = (
+    ((ast.Import, ast.ImportFrom), "import statements are not allowed"),
+    ((ast.ClassDef,), "class definitions are not allowed"),
+    ((ast.With, ast.AsyncWith), "`with` statements are not allowed"),
+    ((ast.AsyncFunctionDef, ast.AsyncFor, ast.Await), "async code is not allowed"),
+    ((ast.YieldFrom,), "`yield from` is not allowed"),
+    ((ast.Assert,), "assert is not allowed, raise an exception instead"),
+    ((ast.AnnAssign,), "annotations are not allowed"),
+    (tuple(filter(None, [getattr(ast, "TryStar", None)])), "`except*` is not allowed"),
+)
+
+
+def _refusal(node):
+    """Tell why safe_eval refuses ``node``, or ``None``."""
+    for types, what in _REFUSED_NODES:
+        if isinstance(node, types):
+            return what
+    name = (
+        getattr(node, "attr", None)
+        or getattr(node, "id", None)
+        or (getattr(node, "name", None) if hasattr(node, "lineno") else None)
+        or ""
+    )
+    # The same names safe_eval's assert_no_dunder_name bans.
+    if "__" in name or name in _UNSAFE_ATTRIBUTES:
+        return f"access to `{name}` is not allowed"
+    return None
+
+
 def _forbidden_line(code):
     """Return (lineno, what) of the first construct safe_eval refuses."""
-    for node in ast.walk(ast.parse(code)):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            return node.lineno, "import statements are not allowed"
-        name = (
-            getattr(node, "attr", None)
-            or getattr(node, "id", None)
-            or (getattr(node, "name", None) if hasattr(node, "lineno") else None)
-            or ""
-        )
-        # The same names safe_eval's assert_no_dunder_name bans.
-        if "__" in name or name in _UNSAFE_ATTRIBUTES:
-            return node.lineno, f"access to `{name}` is not allowed"
-    return None, None
+    tree = ast.parse(code)
+    found = [
+        (node.lineno, what)
+        for node in ast.walk(tree)
+        if hasattr(node, "lineno") and (what := _refusal(node))
+    ]
+    # A function may read globals, not assign them.
+    found += [
+        (node.lineno, "`global` is not allowed in a function")
+        for func in ast.walk(tree)
+        if isinstance(func, ast.FunctionDef)
+        for node in ast.walk(func)
+        if isinstance(node, ast.Global)
+    ]
+    return min(found, key=lambda item: item[0]) if found else (None, None)
 
 
 def _format_call_line(code):
@@ -116,6 +148,8 @@ def compile_snippet(code):
     try:
         code_obj = compile_codeobj(code, filename=FILENAME, mode="exec")
     except SyntaxError as exc:
+        if not exc.lineno:
+            raise SnippetError(exc.msg) from exc
         raise SnippetError(
             f"Line {exc.lineno}: {exc.msg}: {(exc.text or '').strip()}", exc.lineno
         ) from exc
