@@ -1,0 +1,366 @@
+#!/usr/bin/env python3
+"""Take the README screenshots of the Endpoints list and form.
+
+    python3 .dev/screenshots.py [--db NAME] [--port 8069] [-- ODOO OPTIONS...]
+
+Creates a new database with the addon and its demo data, starts Odoo on
+127.0.0.1, logs in as admin in headless Chromium (driven over the Chrome
+DevTools Protocol) and writes:
+
+    endpoint/static/description/endpoint_list.png
+    endpoint/static/description/endpoint_form.png
+
+Options after ``--`` go to every Odoo command, e.g. the database connection:
+``-- --db_host 127.0.0.1 --db_user odoo``. Odoo 19 must be importable by the
+Python running this script, and ``websocket-client`` installed (Odoo's browser
+tests need it too). The database must not exist yet (``--recreate`` replaces
+it); it is dropped afterwards unless ``--keep-db``.
+"""
+
+import argparse
+import base64
+import contextlib
+import itertools
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUTPUT = REPO / "endpoint" / "static" / "description"
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+ACTION = "/odoo/action-endpoint.endpoint_endpoint_act_window"
+# Developer mode, as the README says: the navbar shows Settings > Technical.
+DEBUG = "?debug=1"
+# The demo endpoint shown in the form: a GET one, so that the Code tab opens.
+FORM_RECORD = "endpoint.endpoint_demo_json"
+VIEWPORT = {"width": 1280, "height": 860}
+WAIT_SECONDS = 60
+
+
+class Abort(Exception):
+    """A problem the user must fix; the message says what."""
+
+
+def say(msg):
+    print(f"==> {msg}", flush=True)
+
+
+def wait_until(predicate, what, timeout=WAIT_SECONDS):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise Abort(f"gave up waiting for {what} after {timeout}s")
+
+
+# --------------------------------------------------------------------------
+# Odoo
+# --------------------------------------------------------------------------
+
+
+def addons_path():
+    """Odoo's own addons (source layout) and this repository."""
+    import odoo
+
+    paths = []
+    for root in odoo.__path__:
+        candidate = Path(root).parent / "addons"
+        if (candidate / "web" / "__manifest__.py").is_file():
+            paths.append(str(candidate))
+    paths.append(str(REPO))
+    return ",".join(paths)
+
+
+def odoo_cmd(*args):
+    return [sys.executable, "-m", "odoo", f"--addons-path={addons_path()}", *args]
+
+
+def prepare_database(db, extra, recreate):
+    say(f"new database {db} with the endpoint demo data")
+    init = ["db", *extra, "init", db, "--with-demo"]
+    if recreate:
+        init.append("--force")
+    if subprocess.run(odoo_cmd(*init), check=False).returncode:
+        raise Abort(
+            f"could not create database {db} (it may exist already: "
+            "pick another with --db, or pass --recreate to replace it)"
+        )
+    subprocess.run(
+        odoo_cmd(
+            "-d",
+            db,
+            *extra,
+            "-i",
+            "endpoint",
+            "--with-demo",
+            "--stop-after-init",
+            "--http-interface=127.0.0.1",
+            "--log-level=warn",
+        ),
+        check=True,
+    )
+
+
+def drop_database(db, extra):
+    subprocess.run(odoo_cmd("db", *extra, "drop", db), check=False)
+
+
+@contextlib.contextmanager
+def odoo_server(db, port, extra):
+    cmd = odoo_cmd(
+        "-d",
+        db,
+        *extra,
+        f"--db-filter=^{db}$",
+        "--http-interface=127.0.0.1",
+        f"--http-port={port}",
+        "--log-level=warn",
+        "--max-cron-threads=0",
+    )
+    say(f"starting Odoo on http://127.0.0.1:{port}")
+    proc = subprocess.Popen(cmd)
+    try:
+
+        def healthy():
+            if proc.poll() is not None:
+                raise Abort(f"Odoo exited with status {proc.returncode}")
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/web/health", timeout=2
+                ) as resp:
+                    return resp.status == 200
+            except OSError:
+                return False
+
+        wait_until(healthy, "Odoo to answer /web/health")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# --------------------------------------------------------------------------
+# Chromium over the DevTools Protocol
+# --------------------------------------------------------------------------
+
+
+class Browser:
+    """Just enough of the DevTools Protocol to log in and take screenshots."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.ids = itertools.count(1)
+
+    def call(self, method, **params):
+        msg_id = next(self.ids)
+        self.ws.send(json.dumps({"id": msg_id, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("id") != msg_id:
+                continue  # an event
+            if "error" in msg:
+                raise Abort(f"{method} failed: {msg['error']}")
+            return msg.get("result", {})
+
+    def evaluate(self, expression):
+        result = self.call(
+            "Runtime.evaluate",
+            expression=expression,
+            awaitPromise=True,
+            returnByValue=True,
+        )
+        if "exceptionDetails" in result:
+            raise Abort(f"JavaScript failed: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def goto(self, url):
+        self.call("Page.navigate", url=url)
+
+    def wait_for(self, selector):
+        """Wait for ``selector``, then for the web client to be idle."""
+        wait_until(
+            lambda: self.evaluate(f"!!document.querySelector({json.dumps(selector)})"),
+            selector,
+        )
+        # Let pending RPCs land and the fonts and the code editor paint.
+        self.evaluate(
+            "new Promise(resolve => setTimeout("
+            "() => requestAnimationFrame(() => resolve(true)), 500))"
+        )
+
+    def screenshot(self, path):
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        path.write_bytes(base64.b64decode(data))
+        say(f"wrote {path.relative_to(REPO)}")
+
+
+def find_browser():
+    for name in BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise Abort(f"no browser found: install one of {', '.join(BROWSERS)}")
+
+
+@contextlib.contextmanager
+def chromium():
+    try:
+        import websocket
+    except ImportError as exc:
+        raise Abort("install the Python package websocket-client") from exc
+    profile = tempfile.mkdtemp(prefix="endpoint_shots_")
+    cmd = [
+        find_browser(),
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-extensions",
+        "--hide-scrollbars",
+        "--no-first-run",
+        "--remote-debugging-address=127.0.0.1",
+        "--remote-debugging-port=0",
+        f"--user-data-dir={profile}",
+        f"--window-size={VIEWPORT['width']},{VIEWPORT['height']}",
+        "about:blank",
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        port_file = Path(profile, "DevToolsActivePort")
+        wait_until(
+            lambda: port_file.is_file() and port_file.read_text().strip(),
+            "Chromium's DevTools port",
+        )
+        port = int(port_file.read_text().split()[0])
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as resp:
+            targets = json.load(resp)
+        page = next(t for t in targets if t["type"] == "page")
+        ws = websocket.create_connection(
+            page["webSocketDebuggerUrl"], suppress_origin=True, timeout=WAIT_SECONDS
+        )
+        try:
+            browser = Browser(ws)
+            browser.call("Page.enable")
+            browser.call(
+                "Emulation.setDeviceMetricsOverride",
+                deviceScaleFactor=1,
+                mobile=False,
+                **VIEWPORT,
+            )
+            yield browser
+        finally:
+            ws.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------
+# The screenshots
+# --------------------------------------------------------------------------
+
+
+def log_in(browser, base_url, db):
+    browser.goto(f"{base_url}/web/login?db={db}")
+    browser.wait_for("form.oe_login_form input[name=password]")
+    browser.evaluate(
+        """(() => {
+            const form = document.querySelector("form.oe_login_form");
+            form.querySelector("input[name=login]").value = "admin";
+            form.querySelector("input[name=password]").value = "admin";
+            form.submit();
+            return true;
+        })()"""
+    )
+    browser.wait_for(".o_main_navbar")
+
+
+def take_screenshots(browser, base_url, db):
+    log_in(browser, base_url, db)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+
+    browser.goto(f"{base_url}{ACTION}{DEBUG}")
+    browser.wait_for(".o_list_view .o_data_row")
+    browser.screenshot(OUTPUT / "endpoint_list.png")
+
+    module, name = FORM_RECORD.split(".")
+    record_id = browser.evaluate(
+        f"""fetch("/web/dataset/call_kw/ir.model.data/search_read", {{
+            method: "POST",
+            headers: {{"Content-Type": "application/json"}},
+            body: JSON.stringify({{
+                jsonrpc: "2.0",
+                method: "call",
+                params: {{
+                    model: "ir.model.data",
+                    method: "search_read",
+                    args: [[["module", "=", "{module}"], ["name", "=", "{name}"]]],
+                    kwargs: {{fields: ["res_id"]}},
+                }},
+            }}),
+        }}).then(resp => resp.json()).then(data => data.result[0]?.res_id)"""
+    )
+    if not record_id:
+        raise Abort(f"demo record {FORM_RECORD} not found")
+    browser.goto(f"{base_url}{ACTION}/{record_id}{DEBUG}")
+    browser.wait_for(".o_form_view .o_field_code .ace_editor .ace_line")
+    browser.screenshot(OUTPUT / "endpoint_form.png")
+
+
+def free_port(port):
+    with socket.socket() as sock:
+        if sock.connect_ex(("127.0.0.1", port)) == 0:
+            raise Abort(f"port {port} is in use: pick another with --port")
+    return port
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Options after -- go to Odoo, e.g. -- --db_host 127.0.0.1",
+    )
+    parser.add_argument("--db", default="endpoint_screenshots")
+    parser.add_argument("--port", type=int, default=8069)
+    parser.add_argument(
+        "--recreate", action="store_true", help="replace the database if it exists"
+    )
+    parser.add_argument(
+        "--keep-db", action="store_true", help="keep the database afterwards"
+    )
+    parser.add_argument("odoo_options", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    extra = tuple(args.odoo_options)
+    try:
+        port = free_port(args.port)
+        find_browser()
+        prepare_database(args.db, extra, args.recreate)
+        try:
+            with odoo_server(args.db, port, extra) as base_url, chromium() as browser:
+                take_screenshots(browser, base_url, args.db)
+        finally:
+            if not args.keep_db:
+                drop_database(args.db, extra)
+    except (Abort, subprocess.CalledProcessError) as exc:
+        print(f"screenshots: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
