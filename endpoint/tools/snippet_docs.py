@@ -8,8 +8,7 @@ Names available in the code snippet
 env         Odoo environment, as the "Exec as user" (or the caller when empty)
 user        env.user, the user the snippet runs as
 endpoint    this endpoint record
-request     the Odoo request: request.params (query string and form fields),
-            request.get_json_data(), request.httprequest (headers, data...)
+request     the request: .params, .get_json_data(), .httprequest (headers, body)
 Response    odoo.http.Response, to answer anything that is not JSON
 datetime    the datetime module (date, datetime, time, timedelta, timezone)
 dateutil    dateutil: parser, relativedelta, rrule, tz
@@ -17,12 +16,9 @@ time        time: time, strptime, strftime, sleep
 json        json: loads, dumps
 werkzeug    werkzeug.exceptions: NotFound, BadRequest, Unauthorized
 exceptions  Odoo's UserError, ValidationError (both answer 400)
-hashlib     md5, sha1, sha224, sha256, sha384, sha512, sha3_*, shake_*,
-            blake2b, blake2s, new
+hashlib     md5, sha1, sha224 to sha512, sha3_*, shake_*, blake2b, blake2s, new
 hmac        new, compare_digest (e.g. to check a webhook signature)
-log(message, level="info")
-            writes a line to Settings > Technical > Logging, kept even
-            when the request fails
+log         log("text", level="info") writes to ir.logging, kept on rollback
 
 What the snippet must do
 ========================
