@@ -49,7 +49,7 @@ PIP_CONSTRAINTS = "setuptools<81\n"
 
 LOG_LINE = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \d+ (?P<level>[A-Z]+) (?P<db>\S+) "
-    r"(?P<logger>[\w.]+): (?P<msg>.*)$"
+    r"(?P<logger>\S+?): (?P<msg>.*)$"
 )
 TEST_SUMMARY = re.compile(
     r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<run>\d+) tests "
@@ -733,11 +733,13 @@ class OdooLog:
         self.summary = None
         self.skipped = 0
         self.test_failures = []  # "FAIL: ..." / "ERROR: ..." records
-        # Problems logged by Odoo or the addon (not by the test cases): a clean
-        # install has none, and tests mute the ones they provoke on purpose
-        # (odoo.tools.mute_logger), as Odoo's own CI demands.
-        self.install_errors = []
+        # Problems logged by Odoo or the addon, not by the test cases. A clean
+        # install logs no error and no warning. Tests mute the errors they
+        # provoke on purpose (odoo.tools.mute_logger), as Odoo's CI demands;
+        # warnings logged while tests run are listed, not counted.
+        self.errors = []
         self.install_warnings = []
+        self.test_warnings = []
         self._read()
 
     @staticmethod
@@ -749,34 +751,32 @@ class OdooLog:
         )
 
     def _read(self):
+        tests_started = False
         for line in self.lines:
             m = LOG_LINE.match(line)
             if not m:
                 continue
             level, logger, msg = m["level"], m["logger"], m["msg"]
-            s = TEST_SUMMARY.search(msg)
-            if s and logger.startswith("odoo.tests"):
-                self.summary = {k: int(v) for k, v in s.groupdict().items()}
-                continue
-            if (
-                level == "INFO"
-                and msg.startswith("skipped ")
-                and self.is_test_logger(logger)
-            ):
-                self.skipped += 1
+            if self.is_test_logger(logger):
+                tests_started = tests_started or msg.startswith("Starting ")
+                summary = TEST_SUMMARY.search(msg)
+                if summary:
+                    self.summary = {k: int(v) for k, v in summary.groupdict().items()}
+                elif level == "INFO" and msg.startswith("skipped "):
+                    self.skipped += 1
+                elif level != "WARNING" and msg.startswith(("FAIL:", "ERROR:")):
+                    self.test_failures.append(msg)
                 continue
             if level not in ("WARNING", "ERROR", "CRITICAL"):
-                continue
-            if self.is_test_logger(logger):
-                if level != "WARNING" and msg.startswith(("FAIL:", "ERROR:")):
-                    self.test_failures.append(msg)
                 continue
             if any(n in msg for n in self.NOISE) or re.match(
                 r"Module \S+: \d+ failures?", msg
             ):
                 continue
             if level in ("ERROR", "CRITICAL"):
-                self.install_errors.append(line)
+                self.errors.append(line)
+            elif tests_started:
+                self.test_warnings.append(line)
             else:
                 self.install_warnings.append(line)
 
@@ -1031,21 +1031,25 @@ def run_odoo_suite(tally, odoo, verbose, keep_logs_dir):
 
 
 def report_install(tally, label, log, rc=0):
-    problems = log.install_errors + log.install_warnings
+    problems = log.errors + log.install_warnings
     if problems:
         say(
-            f"    {label}: {len(log.install_errors)} error and "
-            f"{len(log.install_warnings)} warning lines:"
+            f"    {label}: {len(log.errors)} error lines, and "
+            f"{len(log.install_warnings)} warning lines while installing:"
         )
         for line in problems[:20]:
+            say(f"      {line}")
+    if log.test_warnings:
+        say(f"    warnings logged while the tests ran ({len(log.test_warnings)}):")
+        for line in log.test_warnings[:20]:
             say(f"      {line}")
     note = ""
     if rc:
         note = f"Odoo exited with {rc}"
     elif problems:
         note = (
-            f"{len(log.install_errors)} errors, "
-            f"{len(log.install_warnings)} warnings in the log"
+            f"{len(log.errors)} errors, "
+            f"{len(log.install_warnings)} install warnings in the log"
         )
     tally.add(label, passed=int(not note), failed=int(bool(note)), note=note)
 
