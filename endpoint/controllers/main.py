@@ -4,7 +4,9 @@
 import werkzeug.exceptions
 
 from odoo import http
+from odoo.exceptions import ConcurrencyError
 from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..tools import response as response_tools
 
@@ -18,7 +20,12 @@ class EndpointControllerMixin:
             raise werkzeug.exceptions.NotFound()
         try:
             return self._handle_result(endpoint._handle_request(request))
+        except (ConcurrencyError, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+            raise  # Odoo runs the whole request again
         except Exception as exc:  # noqa: BLE001 # every error gets an answer
+            # A database error leaves the transaction unusable: the answer
+            # needs it, and everything the request wrote is undone anyway.
+            env.cr.rollback()
             # abort() with a response rolls the transaction back and still
             # adds the route's headers (CORS) to the answer.
             werkzeug.exceptions.abort(endpoint._error_response(exc))
