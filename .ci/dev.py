@@ -819,7 +819,11 @@ def run_lint(tally):
         tally.add("lint (pre-commit)", skipped=1, note="skipped: not a git checkout")
         say("    lint SKIPPED: pre-commit needs a git checkout")
         return
-    env = dict(os.environ, PRE_COMMIT_COLOR="never", SKIP=os.environ.get("SKIP", ""))
+    skip = [h for h in os.environ.get("SKIP", "").split(",") if h]
+    if not (shutil.which("node") and shutil.which("npm")):
+        say("    prettier SKIPPED: it needs node and npm on PATH (Debian: npm)")
+        skip.append("prettier-xml-check")
+    env = dict(os.environ, PRE_COMMIT_COLOR="never", SKIP=",".join(skip))
     rc, lines = stream(
         [PY, "-m", "pre_commit", "run", "--all-files", "--hook-stage", "manual"],
         env=env,
