@@ -389,12 +389,12 @@ class EndpointMixin(models.AbstractModel):
         # The synced rule serving the route, even when the record's route was
         # edited since; records never synced are found by their route.
         self.env.cr.execute(
-            "SELECT key FROM endpoint_route WHERE route = %s AND key LIKE %s",
-            (endpoint_route, f"{self._name}:%"),
+            "SELECT key FROM endpoint_route WHERE route = %s", (endpoint_route,)
         )
-        row = self.env.cr.fetchone()
-        if row:
-            return int(row[0].rsplit(":", 1)[1])
+        prefix = f"{self._name}:"
+        for (key,) in self.env.cr.fetchall():
+            if key.startswith(prefix):
+                return int(key[len(prefix) :])
         rec = (
             self.sudo()
             .with_context(active_test=False)
@@ -413,7 +413,11 @@ class EndpointMixin(models.AbstractModel):
         return rec._build_runtime(rec._synced_runtime_values())
 
     def _runtime_values(self):
-        """The record's values a request uses, published by a sync."""
+        """The record's values a request uses, published by a sync.
+
+        An exec mode reading more fields adds them here, and reads them back
+        with ``_synced_runtime_values()``.
+        """
         self.ensure_one()
         return {
             "exec_mode": self.exec_mode,
