@@ -998,6 +998,9 @@ def run_odoo_suite(tally, odoo, verbose, keep_logs_dir):
             note = ""
             if rc and not failed:
                 failed, note = 1, f"Odoo exited with {rc}"
+            elif not s["run"]:
+                failed = 1
+                note = f"no Odoo test ran: does {ADDON}/tests/__init__.py import them?"
             tally.add("Odoo tests (with demo data)", passed, failed, log.skipped, note)
         else:
             tally.add(
