@@ -169,20 +169,25 @@ class XmlBodySchema:
 # --------------------------------------------------------------------------
 
 
+_CONTAINERS = (dict, list)
+
+
 def _too_deep(value, max_depth):
     """Tell whether a parsed JSON value nests deeper than ``max_depth``."""
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            children = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
+    # Level by level, keeping only containers: this runs on every JSON body,
+    # whose values are mostly scalars.
+    level = [value] if isinstance(value, _CONTAINERS) else []
+    depth = 1
+    while level:
         if depth > max_depth:
             return True
-        stack.extend((child, depth + 1) for child in children)
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, _CONTAINERS)
+        ]
+        depth += 1
     return False
 
 
