@@ -939,7 +939,9 @@ def browser_status():
     if not browser:
         missing.append("no chromium on PATH (Debian: apt-get install chromium)")
     if probe.returncode:
-        missing.append(f"the Python package websocket-client is not installed in {PY}")
+        missing.append(
+            f"the Python package websocket-client cannot be imported in {PY}"
+        )
     return browser, "; ".join(missing)
 
 
