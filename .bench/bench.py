@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: endpoint records against the same routes written as plain controllers.
 
-    python3 .bench/bench.py [--rounds 5] [--duration 5] [--keep]
+    python3 .bench/bench.py [--rounds 8] [--duration 3] [--keep]
 
 Creates a database with ``endpoint`` and the benchmark-only addon
 ``.bench/addons/endpoint_bench`` (four endpoint records and their plain
@@ -800,9 +800,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python3 .bench/bench.py", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--rounds", type=int, default=5, help="default: %(default)s")
+    parser.add_argument("--rounds", type=int, default=8, help="default: %(default)s")
     parser.add_argument(
-        "--duration", type=int, default=5, help="seconds per route and round"
+        "--duration", type=int, default=3, help="seconds per route and round"
     )
     parser.add_argument("--warmup", type=int, default=2, help="seconds per route")
     parser.add_argument(
@@ -866,6 +866,7 @@ def main(argv=None):
             f"    load: {load.name}, {args.connections} connections, "
             f"{args.duration:g}s per route and round, header X-Odoo-Database"
         )
+        load_before = os.getloadavg()[0]
         stats = measure(server, load, args.rounds, args.duration, args.warmup)
         sync = None
         if args.sync_cycles:
@@ -873,6 +874,12 @@ def main(argv=None):
         ok = report(stats, args.rounds)
         if sync is not None:
             ok &= report_sync(sync, args.sync_run, args.sync_cycles)
+        say(
+            f"\nMachine: {os.cpu_count()} CPUs, load average {load_before:.1f} before "
+            f"the measurements, {os.getloadavg()[0]:.1f} after (Odoo's own load "
+            f"is about {WORKERS + 1}): with other work running, compare ratios, "
+            "not absolute numbers."
+        )
         code = 0 if ok else 1
     except Abort as exc:
         say(f"ERROR: {exc}")
