@@ -1,0 +1,167 @@
+"""Plain tests of tools/body.py: schemas compiled once, bodies checked."""
+
+import pytest
+
+from endpoint_addon.tools import body
+
+CONTACT_YAML = """
+type: object
+required: [name]
+properties:
+  name: {type: string}
+  age: {type: integer, minimum: 0}
+"""
+
+ORDER_XSD = b"""<?xml version="1.0"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:element name="order">
+    <xs:complexType>
+      <xs:attribute name="ref" type="xs:string" use="required"/>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>
+"""
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("application/json", "application/json"),
+        ("Application/JSON; charset=utf-8", "application/json"),
+        ("  text/xml ;charset=latin-1", "text/xml"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_media_type_drops_parameters_and_case(header, expected):
+    assert body.media_type(header) == expected
+
+
+@pytest.mark.parametrize(
+    ("content_type", "kind"),
+    [
+        ("application/json", "json"),
+        ("application/problem+json", "json"),
+        ("application/xml", "xml"),
+        ("text/xml", "xml"),
+        ("text/plain", None),
+        ("application/x-www-form-urlencoded", None),
+        (False, None),
+    ],
+)
+def test_schema_kind_follows_the_media_type(content_type, kind):
+    assert body.schema_kind(content_type) == kind
+
+
+def test_no_schema_compiles_to_none():
+    assert body.compile_schema("", "application/json") is None
+    assert body.compile_schema("  \n", "application/xml") is None
+
+
+def test_yaml_and_json_schemas_compile_alike():
+    yaml_schema = body.compile_schema(CONTACT_YAML, "application/json")
+    json_schema = body.compile_schema(
+        '{"type": "object", "required": ["name"]}', "application/json"
+    )
+    assert yaml_schema.validate(b'{"name": "Ada"}') == {"name": "Ada"}
+    assert json_schema.validate(b'{"name": "Ada"}') == {"name": "Ada"}
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("type: [unclosed", "neither valid JSON nor YAML"),
+        ("- a\n- b", "must be an object"),
+        ('{"type": "foo"}', "not a valid Draft 2020-12 schema"),
+        ('{"$ref": "#/$defs/missing"}', "missing"),
+    ],
+)
+def test_bad_json_schemas_say_why(source, words):
+    with pytest.raises(body.SchemaError) as info:
+        body.compile_schema(source, "application/json")
+    assert words in str(info.value)
+
+
+def test_schema_on_a_content_type_without_schema_is_refused():
+    with pytest.raises(body.SchemaError, match="takes no request schema"):
+        body.compile_schema(CONTACT_YAML, "text/plain")
+
+
+def test_json_errors_list_each_failure_with_location_and_keyword():
+    schema = body.compile_schema(CONTACT_YAML, "application/json")
+    with pytest.raises(body.BodyError) as info:
+        schema.validate(b'{"age": -1}')
+    detail = info.value.detail
+    assert {
+        "loc": ["body"],
+        "msg": "'name' is a required property",
+        "type": "required",
+    } in detail
+    assert [item["type"] for item in detail if item["loc"] == ["body", "age"]] == [
+        "minimum"
+    ]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"name": ', b"", b"\xff\xfe{", b'{"name": NaN}', b"[" * 100 + b"]" * 100],
+)
+def test_unparsable_json_is_one_json_invalid_item(raw):
+    schema = body.compile_schema(CONTACT_YAML, "application/json")
+    with pytest.raises(body.BodyError) as info:
+        schema.validate(raw)
+    assert len(info.value.detail) == 1
+    assert info.value.detail[0]["loc"] == ["body"]
+    assert info.value.detail[0]["type"] == "json_invalid"
+
+
+def test_huge_integers_are_refused_not_computed():
+    with pytest.raises(body.BodyError) as info:
+        body.parse_json(b"1" + b"0" * 5000)
+    assert info.value.detail[0]["type"] == "json_invalid"
+
+
+def test_depth_limit_is_inclusive():
+    assert body.parse_json(b"[" * 64 + b"]" * 64, max_depth=64)
+    with pytest.raises(body.BodyError):
+        body.parse_json(b"[" * 65 + b"]" * 65, max_depth=64)
+
+
+def test_xsd_validates_xml_bodies():
+    schema = body.compile_schema(ORDER_XSD.decode(), "application/xml")
+    assert schema.validate(b'<order ref="A1"/>').tag == "order"
+    with pytest.raises(body.BodyError) as info:
+        schema.validate(b"<order/>")
+    assert {item["type"] for item in info.value.detail} == {"xml_schema"}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"<order",
+        b"",
+        b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><order ref="&e;"/>',
+        '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x><order ref="a"/>'.encode(
+            "utf-16"
+        ),
+    ],
+)
+def test_malformed_or_doctype_xml_is_xml_invalid(raw):
+    schema = body.compile_schema(ORDER_XSD.decode(), "application/xml")
+    with pytest.raises(body.BodyError) as info:
+        schema.validate(raw)
+    assert [item["type"] for item in info.value.detail] == ["xml_invalid"]
+    assert "root:" not in str(info.value.detail)
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("<xs:schema", "not well-formed"),
+        ("<root/>", "does not compile"),
+    ],
+)
+def test_bad_xsds_say_why(source, words):
+    with pytest.raises(body.SchemaError) as info:
+        body.compile_schema(source, "application/xml")
+    assert words in str(info.value)
