@@ -1,7 +1,6 @@
 """Plain tests of tools/body.py: schemas compiled once, bodies checked."""
 
 import pytest
-
 from endpoint_addon.tools import body
 
 CONTACT_YAML = """
