@@ -70,6 +70,9 @@ def build(addon_dir):
             print(f"{path}: not a known fragment name, left out", file=sys.stderr)
             continue
         text = path.read_text(encoding="utf-8").strip()
+        # Fragments link the addon's files from readme/; README.rst sits one
+        # folder up.
+        text = text.replace("](../", "](")
         if text:
             fragments[path.stem] = text
 
@@ -108,6 +111,23 @@ def build(addon_dir):
     return "\n".join(out).rstrip() + "\n"
 
 
+def to_html(rst):
+    """static/description/index.html, the page Odoo's Apps screen shows."""
+    import docutils.core
+
+    rst = rst.replace("image:: static/description/", "image:: ")
+    return docutils.core.publish_string(
+        rst,
+        writer_name="html5",
+        settings_overrides={
+            "report_level": 4,
+            "embed_stylesheet": False,
+            "stylesheet_path": "",
+            "_disable_config": True,
+        },
+    ).decode("utf-8")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="change nothing")
@@ -117,15 +137,20 @@ def main(argv=None):
     for addon_dir in args.addons:
         if not (addon_dir / "readme").is_dir():
             continue
-        target = addon_dir / "README.rst"
-        text = build(addon_dir)
-        old = target.read_text(encoding="utf-8") if target.exists() else None
-        if text == old:
-            continue
-        stale.append(target)
-        if not args.check:
-            target.write_text(text, encoding="utf-8")
-            print(f"wrote {target}")
+        readme = build(addon_dir)
+        outputs = {
+            addon_dir / "README.rst": readme,
+            addon_dir / "static" / "description" / "index.html": to_html(readme),
+        }
+        for target, text in outputs.items():
+            old = target.read_text(encoding="utf-8") if target.exists() else None
+            if text == old:
+                continue
+            stale.append(target)
+            if not args.check:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+                print(f"wrote {target}")
     if stale and args.check:
         for target in stale:
             print(f"{target} is not up to date with readme/: run pre-commit")

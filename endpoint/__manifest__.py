@@ -8,7 +8,6 @@
     "author": "Odoo Community Association (OCA)",
     "website": "https://github.com/OCA/web-api",
     "development_status": "Beta",
-    "maintainers": [],
     "depends": ["web", "endpoint_route_handler", "rpc_helper"],
     "external_dependencies": {"python": ["jsonschema", "PyYAML", "lxml"]},
     "data": [
@@ -21,11 +20,12 @@
     "demo": [
         "demo/endpoint_demo.xml",
     ],
+    # Sample request body of the demo /demo/order endpoint, for curl.
+    "oca_data_manual": ["demo/order.xml"],
     "assets": {
         "web.assets_tests": [
             "endpoint/static/tests/tours/openapi_tour.js",
             "endpoint/static/tests/tours/endpoint_tours.js",
         ],
     },
-    "installable": True,
 }

@@ -176,14 +176,16 @@ class EndpointMixin(models.AbstractModel):
         }
 
     def _register_controllers(self, init=False, options=None, clear_cache=True):
-        super()._register_controllers(
+        res = super()._register_controllers(
             init=init, options=options, clear_cache=clear_cache
         )
         self._announce_route_change()
+        return res
 
     def _unregister_controllers(self, clear_cache=True):
-        super()._unregister_controllers(clear_cache=clear_cache)
+        res = super()._unregister_controllers(clear_cache=clear_cache)
         self._announce_route_change()
+        return res
 
     def _announce_route_change(self):
         """Move the routes' version once the sync is committed.
@@ -252,7 +254,7 @@ class EndpointMixin(models.AbstractModel):
     def _check_route(self):
         # On create, constraints see the route as typed and the inverse cleans
         # it afterwards: "/web/" would be saved as the blacklisted "/web".
-        super()._check_route()
+        res = super()._check_route()
         for rec in self:
             route = rec._clean_route()
             if route in rec._blacklist_routes:
@@ -278,6 +280,7 @@ class EndpointMixin(models.AbstractModel):
                         rule=odoo_rule,
                     )
                 )
+        return res
 
     def _odoo_modules(self):
         """The modules whose controllers make Odoo's routes."""
