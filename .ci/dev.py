@@ -1026,6 +1026,10 @@ def run_odoo_suite(tally, odoo, verbose, keep_logs_dir):
         report_install(
             tally, "Odoo install clean (without demo data)", OdooLog(lines), rc
         )
+        # 3. the published downstream addons' own tests, on top of ours
+        db_down = f"{ADDON}_test_{tag}_downstream"
+        created.append(db_down)
+        run_downstream_suite(tally, odoo, env, tmp, db_down, keep_logs_dir, verbose)
     finally:
         step("Cleaning up the test databases" + (" and cluster" if cluster else ""))
         if cluster:
@@ -1037,6 +1041,49 @@ def run_odoo_suite(tally, odoo, verbose, keep_logs_dir):
                 except Abort as exc:  # report, but keep cleaning
                     say(f"    could not drop {db}: {exc}")
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def downstream_addons():
+    reqs = read_requirements(".ci/downstream-requirements.txt")
+    names = [requirement_name(r).lower().removeprefix("odoo-addon-") for r in reqs]
+    return reqs, [n.replace("-", "_") for n in names]
+
+
+def shadowing_addon():
+    """The path of an installed ``endpoint`` addon that is not this repo's."""
+    for entry in map(Path, sys.path):
+        candidate = entry / "odoo" / "addons" / ADDON
+        if candidate.is_dir() and candidate.resolve() != (REPO / ADDON).resolve():
+            return candidate
+    return None
+
+
+def run_downstream_suite(tally, odoo, env, tmp, db, logs_dir, verbose):
+    reqs, names = downstream_addons()
+    label = f"Downstream tests ({names[0]})"
+    step(f"Odoo: install {names[0]} (PyPI) on this {ADDON} and run its own tests")
+    missing = [r for r in reqs if not is_installed(r)]
+    if missing and run_pip(["install", "-q", "--no-deps", *missing]):
+        tally.add(label, failed=1, note="pip could not install " + " ".join(missing))
+        return
+    log_path = logs_dir / "test-downstream.log"
+    cmd = odoo_args(
+        odoo, tmp, tmp / "odoo-data", db, free_port(),
+        ["-i", names[0], "--with-demo", "--test-enable",
+         "--test-tags", f"/{names[0]}", "--stop-after-init",
+         "--workers", "0", "--max-cron-threads", "0"],
+    )  # fmt: skip
+    rc, lines = stream(cmd, env=env, log_path=log_path, show=show_odoo_line(verbose))
+    log = OdooLog(lines)
+    say(f"    full log: {log_path}")
+    s = log.summary
+    if not s or not s["run"]:
+        tally.add(label, failed=1, note=f"no test report (exit {rc}); see {log_path}")
+        return
+    failed = s["failed"] + s["errors"]
+    if rc and not failed:
+        failed = 1
+    tally.add(label, max(s["run"] - failed - log.skipped, 0), failed, log.skipped)
 
 
 def report_install(tally, label, log, rc=0):
@@ -1075,6 +1122,12 @@ def cmd_test(args):
             say(f"    Odoo: none ({why})")
         step("Requirements: requirements.txt, test-requirements.txt")
         install_requirements(with_odoo=bool(odoo))
+        shadow = shadowing_addon()
+        if odoo and shadow:
+            raise Abort(
+                f"another {ADDON} addon is installed at {shadow} and would be "
+                f"tested instead of this one: pip uninstall odoo-addon-{ADDON}"
+            )
         if not args.no_lint:
             run_lint(tally)
         run_packaging_check(tally)
