@@ -343,7 +343,14 @@ class EndpointMixin(models.AbstractModel):
             )
             if stale:
                 super(EndpointMixin, stale).write({"request_content_schema": False})
+        # The route handler marks any routing edit out of sync, even one that
+        # asks to be published (XML data updated by a module upgrade).
+        publish = vals.get("registry_sync") and any(
+            field in vals for field in (*self._routing_impacting_fields(), "active")
+        )
         res = super().write(vals)
+        if publish:
+            super().write({"registry_sync": True})
         self.env.registry.clear_cache()
         return res
 

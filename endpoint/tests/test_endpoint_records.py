@@ -794,6 +794,29 @@ class TestEndpointRegistrySync(EndpointRecordCase):
         hooks[0].func.__self__._handle_registry_sync(*hooks[0].args)
         self.assertEqual(self._route_row(endpoint), "/test/from-data")
 
+    def test_edit_that_asks_to_publish_is_published(self):
+        # A module upgrade rewrites its XML endpoints with registry_sync=True.
+        endpoint = self._create_endpoint(route="/test/upgraded")
+        before = len(self._sync_hooks(endpoint))
+        endpoint.write(
+            {"code_snippet": "result = {'payload': 2}", "registry_sync": True}
+        )
+        self.assertTrue(endpoint.registry_sync)
+        hooks = self._sync_hooks(endpoint)
+        self.assertEqual(len(hooks), before + 1)
+        hooks[-1].func.__self__._handle_registry_sync(*hooks[-1].args)
+        self.assertEqual(
+            endpoint._synced_runtime_values()["code_snippet"],
+            "result = {'payload': 2}",
+        )
+
+    def test_edit_without_publishing_stays_out_of_sync(self):
+        endpoint = self._create_endpoint(route="/test/edited")
+        before = len(self._sync_hooks(endpoint))
+        endpoint.write({"code_snippet": "result = {'payload': 2}"})
+        self.assertFalse(endpoint.registry_sync)
+        self.assertEqual(len(self._sync_hooks(endpoint)), before)
+
     def test_create_out_of_sync_registers_no_sync(self):
         endpoint = self._create_endpoint(sync=False)
         self.assertFalse(self._sync_hooks(endpoint))
