@@ -3,6 +3,24 @@
 
 from odoo.tests.common import HttpCase, TransactionCase
 
+# The names a snippet sees (SPEC section 4), each documented in Code Help.
+SNIPPET_NAMES = (
+    "env",
+    "user",
+    "endpoint",
+    "request",
+    "datetime",
+    "dateutil",
+    "time",
+    "json",
+    "Response",
+    "werkzeug",
+    "exceptions",
+    "hashlib",
+    "hmac",
+    "log",
+)
+
 
 class EndpointCaseMixin:
     """Create endpoints the way an admin does, and publish them."""

@@ -14,7 +14,7 @@ from odoo.tools import file_open, mute_logger
 from odoo.tools.convert import convert_xml_import
 
 from ..tools import body
-from .common import EndpointTransactionCase
+from .common import SNIPPET_NAMES, EndpointTransactionCase
 
 JSON_SCHEMA_YAML = """\
 type: object
@@ -28,23 +28,6 @@ XSD = """\
   <xs:element name="ping" type="xs:string"/>
 </xs:schema>
 """
-# The names a snippet sees (SPEC section 4), each documented in Code Help.
-SNIPPET_NAMES = (
-    "env",
-    "user",
-    "endpoint",
-    "request",
-    "datetime",
-    "dateutil",
-    "time",
-    "json",
-    "Response",
-    "werkzeug",
-    "exceptions",
-    "hashlib",
-    "hmac",
-    "log",
-)
 
 
 class EndpointRecordCase(EndpointTransactionCase):
