@@ -188,22 +188,32 @@ class EndpointMixin(models.AbstractModel):
         return res
 
     def _announce_route_change(self):
-        """Move the routes' version once the sync is committed.
+        """Make every process drop its routing map and runtimes once the sync
+        is committed, whichever process committed it.
 
-        Other processes key their routing map and our runtime cache on that
-        version. The route handler moves it when a route row is inserted or
-        updated, which is before the commit (a process reading it then caches
-        the old state under the new version, for good) and never when a route
-        is deleted (an archived endpoint would stay served). Moving it again
-        after the commit fixes both.
+        Other processes key both on the routes' version, a sequence the route
+        handler moves when a route row is inserted or updated: before the
+        commit, and not at all when a route is deleted. Moving it again after
+        the commit narrows the window in which a worker caches the old state
+        under the new version to a few microseconds; signaling the cache
+        invalidations through Odoo (as an HTTP worker does at the end of a
+        request, but a shell or a script never does) closes it, as a worker
+        reads the signal in the same snapshot as the data it covers.
         """
         cr = self.env.cr
         if not self or cr.postcommit.data.get("endpoint.route_version"):
             return
         cr.postcommit.data["endpoint.route_version"] = True
-        cr.postcommit.add(
-            lambda: cr.execute("SELECT nextval('endpoint_route_version')")
-        )
+        registry = self.env.registry
+        registry.clear_cache("routing")
+        registry.clear_cache()  # the runtimes
+
+        def announce():
+            cr.execute("SELECT nextval('endpoint_route_version')")
+            if registry.ready:  # not while modules load: workers reload then
+                registry.signal_changes()
+
+        cr.postcommit.add(announce)
 
     def _get_routing_info(self):
         route, routing, endpoint_hash = super()._get_routing_info()
