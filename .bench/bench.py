@@ -631,7 +631,10 @@ sys.argv[1:] = []
 import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.tools import config
-config.parse_config(["--config", CONF, "--addons-path", ADDONS, "-d", DB])
+config.parse_config([
+    "--config", CONF, "--addons-path", ADDONS, "-d", DB,
+    "--http-interface", "127.0.0.1",
+])
 odoo.modules.module.initialize_sys_path()
 registry = odoo.modules.registry.Registry(DB)
 print("ready", flush=True)
