@@ -1,7 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import dataclasses
-import logging
 from types import CodeType
 from typing import Any
 
@@ -16,8 +15,6 @@ from ..exceptions import PayloadTooLarge, RequestValidationError
 from ..tools import body, routes, snippet
 from ..tools import response as response_tools
 from ..tools.snippet_docs import CODE_SNIPPET_DOCS
-
-_logger = logging.getLogger(__name__)
 
 CONTROLLER_PATH = "odoo.addons.endpoint.controllers.main.EndpointController"
 # Bodies above this size get a 413 unless the system parameter says otherwise.
