@@ -213,6 +213,26 @@ def pg_connect(env, dbname="postgres"):
     return conn
 
 
+def start_postgres(env, workdir):
+    """The PostgreSQL named by the ``PG*`` variables of ``env``, else a
+    throw-away private cluster in ``workdir``: started, its variables added
+    to ``env``, and returned (the caller stops it)."""
+    if any(env.get(var) for var in PG_ENV_VARS):
+        step("PostgreSQL: the configured server (PGHOST/PGPORT/PGUSER/PGPASSWORD)")
+        return None
+    step("PostgreSQL: a throw-away private cluster")
+    dev = load_dev_helpers()
+    pgdir = workdir / "pg"
+    pgdir.mkdir()
+    cluster = dev.Cluster(pgdir / "data", pgdir / "pg.log", throwaway=True)
+    if cluster.os_user:
+        os.chmod(workdir, 0o755)
+        cluster._give(pgdir)
+    cluster.start()
+    env.update(cluster.env())
+    return cluster
+
+
 def db_exists(env, name):
     with contextlib.closing(pg_connect(env)) as conn, conn.cursor() as cr:
         cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
@@ -625,7 +645,8 @@ def report(stats, cases, rounds):
 # Registry sync latency
 # --------------------------------------------------------------------------
 
-AGENT = r"""
+# What every agent runs first: Odoo's registry of the bench database.
+AGENT_SETUP = r"""
 import sys, time
 sys.argv[1:] = []
 import odoo
@@ -638,6 +659,10 @@ config.parse_config([
 odoo.modules.module.initialize_sys_path()
 registry = odoo.modules.registry.Registry(DB)
 print("ready", flush=True)
+"""
+
+# The sync latency agent: commands from its stdin.
+AGENT_LOOP = r"""
 for line in sys.stdin:
     command = line.split()
     if not command:
@@ -666,20 +691,25 @@ for line in sys.stdin:
         print("done", time.time(), flush=True)
 """
 
+AGENT = AGENT_SETUP + AGENT_LOOP
+
 
 class SyncAgent:
     """Another process, like ``odoo shell``, committing syncs on command."""
 
-    def __init__(self, server):
-        self.log = server.workdir / "sync_agent.log"
+    def __init__(self, server, script=AGENT, name="sync_agent", **constants):
+        """Run ``script`` (``AGENT_SETUP`` and a command loop) with the
+        constants CONF, ADDONS, DB, ROUTE and ``constants`` defined."""
+        self.log = server.workdir / f"{name}.log"
+        constants = {
+            "CONF": str(server.conf),
+            "ADDONS": f"{BENCH_ADDONS},{REPO}",
+            "DB": server.db,
+            "ROUTE": SYNC_ROUTE,
+            **constants,
+        }
         script = "\n".join(
-            [
-                f"CONF = {str(server.conf)!r}",
-                f"ADDONS = {f'{BENCH_ADDONS},{REPO}'!r}",
-                f"DB = {server.db!r}",
-                f"ROUTE = {SYNC_ROUTE!r}",
-                AGENT,
-            ]
+            [*(f"{key} = {value!r}" for key, value in constants.items()), script]
         )
         src = os.environ.get("ODOO_SRC")
         env = dict(server.env)
@@ -704,9 +734,12 @@ class SyncAgent:
             raise Abort(f"the sync agent failed; see {self.log}")
         return line.split()[1:]
 
-    def command(self, name):
-        self.proc.stdin.write(name + "\n")
+    def send(self, line):
+        self.proc.stdin.write(line + "\n")
         self.proc.stdin.flush()
+
+    def command(self, name):
+        self.send(name)
         return float(self._expect("done")[0])
 
     def close(self):
@@ -905,19 +938,7 @@ def main(argv=None):
         use_wrk = args.load == "wrk" or (args.load == "auto" and shutil.which("wrk"))
         if args.load == "wrk" and not shutil.which("wrk"):
             raise Abort("wrk is not installed (Debian: apt-get install wrk)")
-        if any(env.get(var) for var in PG_ENV_VARS):
-            step("PostgreSQL: the configured server (PGHOST/PGPORT/PGUSER/PGPASSWORD)")
-        else:
-            step("PostgreSQL: a throw-away private cluster")
-            dev = load_dev_helpers()
-            pgdir = workdir / "pg"
-            pgdir.mkdir()
-            cluster = dev.Cluster(pgdir / "data", pgdir / "pg.log", throwaway=True)
-            if cluster.os_user:
-                os.chmod(workdir, 0o755)
-                cluster._give(pgdir)
-            cluster.start()
-            env.update(cluster.env())
+        cluster = start_postgres(env, workdir)
         if db_exists(env, args.db):
             raise Abort(f"database {args.db} exists: drop it or pass --db NAME")
         server = Server(cmd, env, args.db, args.port, workdir)
