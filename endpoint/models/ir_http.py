@@ -13,31 +13,11 @@ class IrHttp(models.AbstractModel):
 
     def _endpoint_route_last_version(self):
         version = super()._endpoint_route_last_version()
-        self._endpoint_follow_route_version(version)
         # Read on every request to pick the routing map; endpoints reuse it
         # to key their compiled state, which saves them a query.
         if request:
             request._endpoint_route_version = version
         return version
-
-    def _endpoint_follow_route_version(self, version):
-        """Drop this process's routing maps when the endpoint routes changed.
-
-        The route handler keys its routing map on the routes' version, but
-        Odoo's own map below it is cached on its key alone, and only a process
-        that signals its cache invalidation (an HTTP worker, a cron) makes
-        the others drop it. A sync committed from anywhere else (``odoo
-        shell``, a script) would never be served. Every process notices the
-        new version here by itself, so nothing is signalled.
-        """
-        registry = self.env.registry
-        if getattr(registry, "_endpoint_route_version", None) == version:
-            return
-        already_invalidated = "routing" in registry.cache_invalidated
-        registry.clear_cache("routing")
-        if not already_invalidated:
-            registry.cache_invalidated.discard("routing")
-        registry._endpoint_route_version = version
 
     @classmethod
     def _pre_dispatch(cls, rule, args):
