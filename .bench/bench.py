@@ -244,10 +244,22 @@ def drop_db(env, name):
         cr.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def odoo_cmd():
-    """argv prefix running Odoo 19 with this Python (or ODOO_SRC's odoo-bin)."""
+def odoo_cmd(workdir):
+    """argv prefix running Odoo 19 with this Python (or ODOO_SRC's odoo-bin).
+
+    Not ``python -m odoo``: a prefork master spawns its gevent process as
+    ``python <argv[0]> gevent``, and argv[0] would then be odoo/__main__.py,
+    which cannot run as a script. A launcher file can.
+    """
     src = os.environ.get("ODOO_SRC")
-    cmd = [PY, str(Path(src) / "odoo-bin")] if src else [PY, "-m", "odoo"]
+    if src:
+        cmd = [PY, str(Path(src) / "odoo-bin")]
+    else:
+        launcher = Path(workdir) / "odoo-bin"
+        launcher.write_text(
+            "from odoo.cli.command import main\n\nmain()\n", encoding="utf-8"
+        )
+        cmd = [PY, str(launcher)]
     res = subprocess.run(
         [*cmd, "--version"], capture_output=True, text=True, cwd="/", check=False
     )
@@ -269,7 +281,10 @@ class Server:
         self.conf = workdir / "odoo.conf"
         self.conf.write_text("[options]\n", encoding="utf-8")  # no ~/.odoorc
         self.log = workdir / "odoo.log"
+        # Python errors before Odoo's logging starts (the gevent child's).
+        self.stderr = workdir / "odoo.stderr"
         self.proc = None
+        self.gevent_port = self.gevent = None
 
     def args(self, *extra):
         return [
@@ -310,7 +325,72 @@ class Server:
             raise Abort(f"installing endpoint_bench failed (see {log}):\n{detail}")
 
     def start(self, gevent_port):
-        self.proc = subprocess.Popen(
+        self.gevent_port = gevent_port
+        with open(self.stderr, "wb") as stderr:
+            self.proc = self._spawn(gevent_port, stderr)
+        deadline = time.monotonic() + 180
+        paths = [c.path(side) for c in CASES for side in SIDES]
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise Abort(f"Odoo exited with {self.proc.returncode}; see {self.log}")
+            if all(self.get(p, body=c.body, case=c)[0] == 200 for c, p in _pairs()):
+                break
+            time.sleep(0.5)
+        else:
+            raise Abort(
+                f"the bench routes did not answer 200 within 3 minutes: {paths}"
+            )
+        self.gevent = self.wait_gevent()
+
+    def wait_gevent(self, timeout=60):
+        """The PID of the gevent child once it listens.
+
+        Every prefork server spawns it, and respawns it as soon as it dies: a
+        child that cannot start (e.g. gevent's plugins failing to load with an
+        old pkg_resources) burns a CPU in a loop and spoils every number.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", self.gevent_port), 1).close()
+                pid = self.gevent_pid()
+                if pid:
+                    return pid
+            time.sleep(0.5)
+        errors = [
+            line.strip()
+            for line in self.stderr.read_text(
+                encoding="utf-8", errors="replace"
+            ).splitlines()
+            if re.match(r"^\w+(\.\w+)*(Error|Exception|NotFound)\b", line.strip())
+        ]
+        raise Abort(
+            "Odoo's gevent process (spawned by every prefork server) does not "
+            f"start and is respawned in a loop, which would skew the measurement. "
+            f"Its last error: {errors[-1] if errors else 'none printed'} "
+            f"(see {self.stderr}). A DistributionNotFound there comes from an "
+            "old setuptools: pip install 'setuptools>=70,<81'."
+        )
+
+    def gevent_pid(self):
+        """The PID of the master's gevent child, or None."""
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError, IndexError):
+                if int(_proc_stat(entry.name)[1]) != self.proc.pid:
+                    continue
+                with open(f"/proc/{entry.name}/cmdline", "rb") as fh:
+                    if b"\0gevent\0" in fh.read():
+                        return int(entry.name)
+        return None
+
+    def gevent_restarted(self):
+        """Whether the gevent child died since the measurement began."""
+        return self.gevent is not None and self.gevent_pid() != self.gevent
+
+    def _spawn(self, gevent_port, stderr):
+        return subprocess.Popen(
             self.args(
                 f"--workers={WORKERS}",
                 f"--http-port={self.port}",
@@ -325,17 +405,8 @@ class Server:
             cwd=REPO,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
+            stderr=stderr,
         )
-        deadline = time.monotonic() + 180
-        paths = [c.path(side) for c in CASES for side in SIDES]
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise Abort(f"Odoo exited with {self.proc.returncode}; see {self.log}")
-            if all(self.get(p, body=c.body, case=c)[0] == 200 for c, p in _pairs()):
-                return
-            time.sleep(0.5)
-        raise Abort(f"the bench routes did not answer 200 within 3 minutes: {paths}")
 
     def get(self, path, body=None, case=None, timeout=10):
         """One request on a fresh connection: (status, body) or (None, error)."""
@@ -931,7 +1002,7 @@ def main(argv=None):
     workdir = Path(tempfile.mkdtemp(prefix="endpoint-bench-"))
     code = 0
     try:
-        cmd = odoo_cmd()
+        cmd = odoo_cmd(workdir)
         for port in (args.port, args.port + 1):
             if not port_free(port):
                 raise Abort(f"port {port} is in use: pass --port N (uses N and N+1)")
@@ -962,6 +1033,12 @@ def main(argv=None):
         ok = report(stats, cases, args.rounds)
         if sync is not None:
             ok &= report_sync(sync, args.sync_run, args.sync_cycles)
+        if server.gevent_restarted():
+            say(
+                "\nDISTURBED: Odoo's gevent process died during the measurement "
+                f"and was respawned (see {server.stderr}); run again."
+            )
+            ok = False
         say(
             f"\nMachine: {os.cpu_count()} CPUs, load average {load_before:.1f} before "
             f"the measurements, {os.getloadavg()[0]:.1f} after (Odoo's own load "

@@ -307,7 +307,7 @@ def main(argv=None):
     workdir = Path(tempfile.mkdtemp(prefix="endpoint-concurrency-"))
     code = 0
     try:
-        cmd = bench.odoo_cmd()
+        cmd = bench.odoo_cmd(workdir)
         for port in (args.port, args.port + 1):
             if not bench.port_free(port):
                 raise Abort(f"port {port} is in use: pass --port N (uses N and N+1)")
