@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import contextvars
 import dataclasses
 from types import CodeType
 from typing import Any
@@ -32,6 +33,11 @@ RUNTIME_FIELDS = (
     "readonly",
     "route_group",
 )
+
+
+# The runtime of the endpoint serving the current request, for the hooks that
+# _handle_request calls: (model name, record id, runtime).
+_SERVING = contextvars.ContextVar("endpoint_serving", default=None)
 
 
 def allowed_methods(request_method):
@@ -421,6 +427,9 @@ class EndpointMixin(models.AbstractModel):
 
     def _get_runtime(self):
         self.ensure_one()
+        serving = _SERVING.get()
+        if serving and serving[1] == self.id and serving[0] == self._name:
+            return serving[2]
         return self._runtime_for_id(self.id, self._routing_version())
 
     @api.model
@@ -479,9 +488,14 @@ class EndpointMixin(models.AbstractModel):
 
     def _handle_request(self, request):
         """Validate ``request`` and run the exec mode; return its ``result``."""
-        self._validate_request(request)
-        handler = self._get_handler()
-        return handler(request)
+        # The hooks below each ask for the runtime: look it up once.
+        token = _SERVING.set((self._name, self.id, self._get_runtime()))
+        try:
+            self._validate_request(request)
+            handler = self._get_handler()
+            return handler(request)
+        finally:
+            _SERVING.reset(token)
 
     def _get_handler(self):
         mode = self._get_runtime().exec_mode
@@ -525,26 +539,46 @@ class EndpointMixin(models.AbstractModel):
         failure.
         """
         httprequest = request.httprequest
-        limit = self._max_body_size()
         length = getattr(httprequest, "content_length", None)
-        if length and length > limit:
-            raise PayloadTooLarge(length, limit)
         # Only a request announcing a body has one: GET and HEAD requests
         # (and the mocked requests of downstream tests) are not read.
-        has_body = length or httprequest.headers.get("Transfer-Encoding")
-        data = httprequest.get_data() if has_body else b""
-        if len(data) > limit:
-            # A chunked body announces no length.
-            raise PayloadTooLarge(len(data), limit)
+        if not (length or httprequest.headers.get("Transfer-Encoding")):
+            data = b""
+        else:
+            limit = self._max_body_size()
+            if length and length > limit:
+                raise PayloadTooLarge(length, limit)
+            data = httprequest.get_data()
+            if len(data) > limit:
+                # A chunked body announces no length.
+                raise PayloadTooLarge(len(data), limit)
         runtime = self._get_runtime()
+        is_json = body.schema_kind(runtime.media_type) == "json"
         try:
             if runtime.schema is not None:
-                runtime.schema.validate(data)
-            elif data.strip() and body.schema_kind(runtime.media_type) == "json":
+                value = runtime.schema.validate(data)
+            elif data.strip() and is_json:
                 # The snippet will parse it: refuse what would fail there.
-                body.parse_json(data)
+                value = body.parse_json(data)
+            else:
+                return
         except body.BodyError as exc:
             raise RequestValidationError(exc.detail) from exc
+        if is_json:
+            self._hand_over_json(request, value)
+
+    @staticmethod
+    def _hand_over_json(request, value):
+        """Make the first ``request.get_json_data()`` return ``value``, the
+        body as validated, instead of parsing it again; later calls parse it
+        as Odoo does, each giving a fresh object."""
+        parse = request.get_json_data
+        pending = [value]
+
+        def get_json_data():
+            return pending.pop() if pending else parse()
+
+        request.get_json_data = get_json_data
 
     def _error_response(self, exc):
         """The JSON answer to an exception raised while serving a request."""

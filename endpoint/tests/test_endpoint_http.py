@@ -458,6 +458,26 @@ class TestEndpointHttpContent(EndpointHttpMixin, EndpointHttpCase):
         response = self._post_json("/endpoint_test/h2b/json", "")
         self.assertEqual(response.json(), {"size": 0})
 
+    def test_get_json_data_gives_the_validated_body_then_fresh_copies(self):
+        # The body is parsed once, for validation; the snippet's first
+        # get_json_data() gets that value, and a later call a new object, as
+        # Odoo's own get_json_data() always does.
+        self.json_endpoint.code_snippet = (
+            "first = request.get_json_data()\n"
+            "first['name'] = 'changed'\n"
+            "second = request.get_json_data()\n"
+            "result = {'payload': {'first': first, 'second': second, "
+            "'same': first is second}}"
+        )
+        body = {"name": "Ann", "email": "ann@example.com", "age": 7}
+        for schema in (JSON_SCHEMA, False):
+            self.json_endpoint.request_content_schema = schema
+            self._sync(self.json_endpoint)
+            answer = self._post_json("/endpoint_test/h2b/json", body).json()
+            self.assertEqual(answer["first"], {**body, "name": "changed"})
+            self.assertEqual(answer["second"], body, schema)
+            self.assertFalse(answer["same"])
+
 
 @tagged("post_install", "-at_install")
 class TestEndpointHttpErrors(EndpointHttpMixin, EndpointHttpCase):

@@ -9,6 +9,7 @@ so that the HTTP layer can answer a structured 400.
 
 import json
 import math
+import sys
 
 import jsonschema
 import jsonschema_specifications
@@ -169,24 +170,25 @@ class XmlBodySchema:
 # --------------------------------------------------------------------------
 
 
-_CONTAINERS = (dict, list)
+_CONTAINER_TYPES = frozenset((dict, list))
 
 
 def _too_deep(value, max_depth):
-    """Tell whether a parsed JSON value nests deeper than ``max_depth``."""
-    # Level by level, keeping only containers: this runs on every JSON body,
-    # whose values are mostly scalars.
-    level = [value] if isinstance(value, _CONTAINERS) else []
+    """Tell whether a value parsed by ``json.loads`` nests deeper than
+    ``max_depth``."""
+    # Level by level, keeping only containers: this runs over every value of
+    # every JSON body, mostly scalars. json.loads makes exact dicts and lists.
+    containers = _CONTAINER_TYPES
+    level = [value] if type(value) in containers else []
     depth = 1
     while level:
         if depth > max_depth:
             return True
-        level = [
-            child
-            for node in level
-            for child in (node.values() if isinstance(node, dict) else node)
-            if isinstance(child, _CONTAINERS)
-        ]
+        deeper = []
+        for node in level:
+            values = node.values() if type(node) is dict else node
+            deeper.extend([child for child in values if type(child) in containers])
+        level = deeper
         depth += 1
     return False
 
@@ -213,6 +215,16 @@ def _bounded_int(max_digits):
     return parse_int
 
 
+def _int_parser(max_digits):
+    """The ``parse_int`` hook bounding integers to ``max_digits`` digits, or
+    None when Python's own bound on int(str) is at least as strict: then
+    json.loads refuses longer integers itself, and faster."""
+    python_bound = sys.get_int_max_str_digits()
+    if python_bound and python_bound <= max_digits:
+        return None
+    return _bounded_int(max_digits)
+
+
 def parse_json(
     data, max_depth=DEFAULT_MAX_DEPTH, max_number_digits=DEFAULT_MAX_NUMBER_DIGITS
 ):
@@ -227,7 +239,7 @@ def parse_json(
     try:
         value = json.loads(
             data,
-            parse_int=_bounded_int(max_number_digits),
+            parse_int=_int_parser(max_number_digits),
             parse_float=_finite_float,
             parse_constant=_no_constant,
         )
@@ -236,7 +248,10 @@ def parse_json(
             [_error(["body"], "JSON nested too deeply.", "json_invalid")]
         ) from exc
     except ValueError as exc:
-        raise BodyError([_error(["body"], str(exc), "json_invalid")]) from exc
+        message = str(exc)
+        if message.startswith("Exceeds the limit"):  # Python's bound on int(str)
+            message = f"a number has more than {sys.get_int_max_str_digits()} digits"
+        raise BodyError([_error(["body"], message, "json_invalid")]) from exc
     if _too_deep(value, max_depth):
         raise BodyError(
             [

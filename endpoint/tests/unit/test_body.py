@@ -1,5 +1,7 @@
 """Plain tests of tools/body.py: schemas compiled once, bodies checked."""
 
+import sys
+
 import pytest
 from endpoint_addon.tools import body
 
@@ -118,6 +120,40 @@ def test_huge_integers_are_refused_not_computed():
     with pytest.raises(body.BodyError) as info:
         body.parse_json(b"1" + b"0" * 5000)
     assert info.value.detail[0]["type"] == "json_invalid"
+    assert info.value.detail[0]["msg"] == "a number has more than 4300 digits"
+    assert body.parse_json(b"[-" + b"9" * 4300 + b"]") == [-int("9" * 4300)]
+
+
+@pytest.mark.parametrize("python_bound", [0, 100_000, 640])
+def test_integer_bound_holds_whatever_python_allows(python_bound):
+    # Python's own bound on int(str) is process-wide and may be lifted (0) or
+    # raised; the parser's bound holds anyway, and a lower one of Python's
+    # refuses longer numbers too.
+    saved = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(python_bound)
+    try:
+        assert body.parse_json(b"123456", max_number_digits=6) == 123456
+        with pytest.raises(body.BodyError) as info:
+            body.parse_json(b"[1234567]", max_number_digits=6)
+        assert info.value.detail[0]["msg"] == "a number has more than 6 digits"
+        with pytest.raises(body.BodyError) as info:
+            body.parse_json(b"1" * 5000)
+        assert "more than" in info.value.detail[0]["msg"]
+    finally:
+        sys.set_int_max_str_digits(saved)
+
+
+def test_out_of_range_numbers_and_constants_are_refused():
+    for raw, msg in (
+        (b"[1e999999]", "the number 1e999999 is out of range"),
+        (b"-1E400", "the number -1E400 is out of range"),
+        (b'{"a": NaN}', "NaN is not a JSON value"),
+        (b"[-Infinity]", "-Infinity is not a JSON value"),
+    ):
+        with pytest.raises(body.BodyError) as info:
+            body.parse_json(raw)
+        assert info.value.detail[0]["msg"] == msg, raw
+    assert body.parse_json(b"[1e308, 0.5]") == [1e308, 0.5]
 
 
 def test_depth_limit_is_inclusive():
