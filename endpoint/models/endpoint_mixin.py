@@ -336,8 +336,8 @@ class EndpointMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # New ids have no cached runtime: no cache to clear.
         records = super().create(vals_list)
-        self.env.registry.clear_cache()
         # Records created "in sync" (e.g. from XML data) are published once
         # the transaction commits, like a write of registry_sync would.
         to_sync = records.filtered("registry_sync")
@@ -361,26 +361,60 @@ class EndpointMixin(models.AbstractModel):
         publish = vals.get("registry_sync") and any(
             field in vals for field in (*self._routing_impacting_fields(), "active")
         )
+        # Edits reach live routes through a sync, which announces itself;
+        # only records that no sync published run from their own values.
+        stale_runtimes = (
+            any(field in vals for field in self._routing_impacting_fields())
+            and self._runs_own_values()
+        )
         res = super().write(vals)
         if publish:
             super().write({"registry_sync": True})
-        self.env.registry.clear_cache()
+        if stale_runtimes:
+            self.env.registry.clear_cache()
         return res
 
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
+    def _runs_own_values(self):
+        """Tell whether any of these records has no runtime published by a
+        sync, so that its runtime is built from its current values."""
+        if not self:
+            return False
+        keys = [rec._endpoint_registry_unique_key() for rec in self]
+        published = {
+            rule.key
+            for rule in self._endpoint_registry.get_rules(keys=keys)
+            if rule.routing.get("endpoint_runtime")
+        }
+        return any(key not in published for key in keys)
 
     def copy_data(self, default=None):
         default = dict(default or {})
         vals_list = super().copy_data(default=default)
+        taken = set()
         for rec, vals in zip(self, vals_list, strict=True):
             if "route" not in default:
-                vals["route"] = f"{rec.route}/COPY_FIXME"
+                vals["route"] = rec._free_copy_route(taken)
+                taken.add(vals["route"])
             if "name" not in default:
                 vals["name"] = self.env._("%s (copy)", rec.name)
         return vals_list
+
+    def _free_copy_route(self, taken=()):
+        """The route of a copy: ``<route>/COPY_FIXME``, numbered from the
+        second copy on, so that copying a record again still saves."""
+        self.ensure_one()
+        base = f"{self.route}/COPY_FIXME"
+        existing = set(
+            self.with_context(active_test=False)
+            .search([("route", "=like", f"{base}%")])
+            .mapped("route")
+        )
+        existing.update(taken)
+        route, number = base, 1
+        while route in existing:
+            number += 1
+            route = f"{base}_{number}"
+        return route
 
     def action_sync_registry(self):
         """Publish the records' current state to the live routes."""
@@ -404,13 +438,21 @@ class EndpointMixin(models.AbstractModel):
     def _find_endpoint(self, endpoint_route):
         """Return the endpoint record serving ``endpoint_route`` (or empty)."""
         record_id = self._endpoint_id_for_route(endpoint_route, self._routing_version())
+        if record_id is None:
+            # Not published: only direct calls get here (HTTP requests reach
+            # synced routes). Not cached, as no sync marks its changes.
+            return (
+                self.sudo()
+                .with_context(active_test=False)
+                .search([("route", "=", endpoint_route)], limit=1)
+            ).with_env(self.env)
         return self.browse(record_id)
 
     @api.model
     @tools.ormcache("endpoint_route", "version")
     def _endpoint_id_for_route(self, endpoint_route, version):
         # The synced rule serving the route, even when the record's route was
-        # edited since; records never synced are found by their route.
+        # edited since.
         self.env.cr.execute(
             "SELECT key FROM endpoint_route WHERE route = %s", (endpoint_route,)
         )
@@ -418,12 +460,7 @@ class EndpointMixin(models.AbstractModel):
         for (key,) in self.env.cr.fetchall():
             if key.startswith(prefix):
                 return int(key[len(prefix) :])
-        rec = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("route", "=", endpoint_route)], limit=1)
-        )
-        return rec.id or None
+        return None
 
     def _get_runtime(self):
         self.ensure_one()

@@ -591,6 +591,24 @@ class TestEndpointRecordFields(EndpointRecordCase):
             copies.mapped("route"), ["/test/one/COPY_FIXME", "/test/two/COPY_FIXME"]
         )
 
+    def test_copying_again_numbers_the_route(self):
+        endpoint = self._create_endpoint(sync=False, route="/test/again")
+        first = endpoint.copy()
+        first.active = False  # an archived copy still holds its route
+        second = endpoint.copy()
+        third = endpoint.copy()
+        self.assertEqual(
+            (first | second | third).mapped("route"),
+            [
+                "/test/again/COPY_FIXME",
+                "/test/again/COPY_FIXME_2",
+                "/test/again/COPY_FIXME_3",
+            ],
+        )
+        # Routes that only start alike are no reason to number.
+        other = self._create_endpoint(sync=False, route="/test/again_x")
+        self.assertEqual(other.copy().route, "/test/again_x/COPY_FIXME")
+
     def test_route_is_unique(self):
         self._create_endpoint(sync=False, route="/test/same")
         with (
@@ -837,6 +855,38 @@ class TestEndpointRegistrySync(EndpointRecordCase):
         after = endpoint._get_runtime()
         self.assertIsNot(after, before)
         self.assertNotEqual(after.code, before.code)
+
+    def test_editing_a_live_endpoint_leaves_the_caches_alone(self):
+        # Every worker would drop its whole ORM cache: edits of a published
+        # endpoint change nothing live until the sync, which announces itself.
+        endpoint = self._create_endpoint(code_snippet="result = {'payload': 1}")
+        before = endpoint._get_runtime()
+        registry = self.env.registry
+        registry.cache_invalidated.clear()
+        endpoint.write({"code_snippet": "result = {'payload': 2}", "name": "New"})
+        self.assertFalse(endpoint.registry_sync)
+        self.assertNotIn("default", registry.cache_invalidated)
+        self.assertIs(endpoint._get_runtime(), before, "the live runtime stays")
+        # A record no sync published runs its own values: editing it drops
+        # its compiled runtime.
+        draft = self._create_endpoint(
+            sync=False, route="/test/draft", code_snippet="result = {}"
+        )
+        draft_runtime = draft._get_runtime()
+        draft.code_snippet = "result = {'payload': 3}"
+        self.assertIn("default", registry.cache_invalidated)
+        self.assertNotEqual(draft._get_runtime().code, draft_runtime.code)
+        # And a direct lookup by route finds records created since.
+        self.assertEqual(
+            self.env["endpoint.endpoint"]._find_endpoint(draft.route), draft
+        )
+        self.assertFalse(
+            self.env["endpoint.endpoint"]._find_endpoint("/test/created/later")
+        )
+        later = self._create_endpoint(sync=False, route="/test/created/later")
+        self.assertEqual(
+            self.env["endpoint.endpoint"]._find_endpoint("/test/created/later"), later
+        )
 
 
 @tagged("post_install", "-at_install")
