@@ -219,7 +219,8 @@ def _int_parser(max_digits):
     """The ``parse_int`` hook bounding integers to ``max_digits`` digits, or
     None when Python's own bound on int(str) is at least as strict: then
     json.loads refuses longer integers itself, and faster."""
-    python_bound = sys.get_int_max_str_digits()
+    # Python has the bound since 3.11 (and 3.10.7); 0 lifts it.
+    python_bound = getattr(sys, "get_int_max_str_digits", lambda: 0)()
     if python_bound and python_bound <= max_digits:
         return None
     return _bounded_int(max_digits)
