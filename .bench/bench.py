@@ -284,7 +284,7 @@ class Server:
         # Python errors before Odoo's logging starts (the gevent child's).
         self.stderr = workdir / "odoo.stderr"
         self.proc = None
-        self.gevent_port = self.gevent = None
+        self.gevent = None
 
     def args(self, *extra):
         return [
@@ -325,7 +325,6 @@ class Server:
             raise Abort(f"installing endpoint_bench failed (see {log}):\n{detail}")
 
     def start(self, gevent_port):
-        self.gevent_port = gevent_port
         with open(self.stderr, "wb") as stderr:
             self.proc = self._spawn(gevent_port, stderr)
         deadline = time.monotonic() + 180
@@ -340,9 +339,9 @@ class Server:
             raise Abort(
                 f"the bench routes did not answer 200 within 3 minutes: {paths}"
             )
-        self.gevent = self.wait_gevent()
+        self.gevent = self.wait_gevent(gevent_port)
 
-    def wait_gevent(self, timeout=60):
+    def wait_gevent(self, port, timeout=60):
         """The PID of the gevent child once it listens.
 
         Every prefork server spawns it, and respawns it as soon as it dies: a
@@ -352,7 +351,7 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError):
-                socket.create_connection(("127.0.0.1", self.gevent_port), 1).close()
+                socket.create_connection(("127.0.0.1", port), 1).close()
                 pid = self.gevent_pid()
                 if pid:
                     return pid
@@ -374,16 +373,24 @@ class Server:
 
     def gevent_pid(self):
         """The PID of the master's gevent child, or None."""
+        for pid, _fields in self.children():
+            with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline", "rb") as fh:
+                if b"\0gevent\0" in fh.read():
+                    return pid
+        return None
+
+    def children(self):
+        """(pid, /proc stat fields) of each live child of Odoo's master."""
         for entry in os.scandir("/proc"):
             if not entry.name.isdigit():
                 continue
-            with contextlib.suppress(OSError, IndexError):
-                if int(_proc_stat(entry.name)[1]) != self.proc.pid:
-                    continue
-                with open(f"/proc/{entry.name}/cmdline", "rb") as fh:
-                    if b"\0gevent\0" in fh.read():
-                        return int(entry.name)
-        return None
+            try:
+                fields = _proc_stat(entry.name)
+                is_child = int(fields[1]) == self.proc.pid
+            except (OSError, IndexError):
+                continue  # gone meanwhile
+            if is_child:
+                yield int(entry.name), fields
 
     def gevent_restarted(self):
         """Whether the gevent child died since the measurement began."""
@@ -436,12 +443,8 @@ class Server:
         try:
             fields = _proc_stat(self.proc.pid)
             total = int(fields[13]) + int(fields[14])  # children already reaped
-            for entry in os.scandir("/proc"):
-                if entry.name.isdigit():
-                    with contextlib.suppress(OSError, IndexError):
-                        fields = _proc_stat(entry.name)
-                        if int(fields[1]) == self.proc.pid:
-                            total += int(fields[11]) + int(fields[12])
+            for _pid, fields in self.children():
+                total += int(fields[11]) + int(fields[12])
         except OSError:
             return None
         return total / tick

@@ -170,25 +170,24 @@ class XmlBodySchema:
 # --------------------------------------------------------------------------
 
 
-_CONTAINER_TYPES = frozenset((dict, list))
+_CONTAINERS = (dict, list)
 
 
 def _too_deep(value, max_depth):
-    """Tell whether a value parsed by ``json.loads`` nests deeper than
-    ``max_depth``."""
-    # Level by level, keeping only containers: this runs over every value of
-    # every JSON body, mostly scalars. json.loads makes exact dicts and lists.
-    containers = _CONTAINER_TYPES
-    level = [value] if type(value) in containers else []
+    """Tell whether a parsed JSON value nests deeper than ``max_depth``."""
+    # Level by level, keeping only containers: this runs on every JSON body,
+    # whose values are mostly scalars.
+    level = [value] if isinstance(value, _CONTAINERS) else []
     depth = 1
     while level:
         if depth > max_depth:
             return True
-        deeper = []
-        for node in level:
-            values = node.values() if type(node) is dict else node
-            deeper.extend([child for child in values if type(child) in containers])
-        level = deeper
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, _CONTAINERS)
+        ]
         depth += 1
     return False
 
