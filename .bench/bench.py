@@ -13,20 +13,19 @@ endpoint/plain. Then it measures how long after a committed "Sync registry"
 snippet, and stops serving an archived route. It stops everything it
 started and drops the database unless ``--keep``.
 
-PostgreSQL is the one named by ``PGHOST``/``PGPORT``/``PGUSER``/``PGPASSWORD``
-(as for ``.ci/dev.py``); when none is set, a throw-away private cluster is
-started with ``.ci/dev.py``'s helper. Load comes from ``wrk`` when installed
+Odoo and PostgreSQL come as for ``.ci/dev.py`` (its helpers in
+``.ci/devkit/``): Odoo from this Python, ``ODOO_SRC``, ``ODOO_SOURCE`` or the
+private env; PostgreSQL named by ``PGHOST``/``PGPORT``/``PGUSER``/``PGPASSWORD``,
+else a throw-away private cluster. Load comes from ``wrk`` when installed
 (Debian package ``wrk``), else from a small Python client.
 """
 
 import argparse
 import contextlib
-import importlib.util
 import json
 import os
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -40,14 +39,23 @@ from http.client import HTTPConnection
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
+sys.path.insert(0, str(HERE.parent / ".ci"))
+
+from devkit import REPO
+from devkit.odoo_env import PY, ensure_odoo, launcher
+from devkit.output import Abort, say, step
+from devkit.pg import (
+    database_exists,
+    drop_database,
+    start_throwaway,
+)
+from devkit.procs import free_port, port_in_use, stop_process
+
 BENCH_ADDONS = HERE / "addons"
-PY = sys.executable
-PG_ENV_VARS = ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD")
 WORKERS = 2
 SYNC_ROUTE = "/bench/endpoint/sync_probe"
 
-# Targets of issue 4, on every case.
+# The targets, on every case.
 TARGET_P50 = 1.10  # endpoint p50 at most 10% above the plain twin's
 TARGET_RPS = 0.90  # endpoint throughput at least 0.9x the plain twin's
 
@@ -58,18 +66,6 @@ ACCESS_LINE = re.compile(
     r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[\d.]+" (?P<status>\d+) \S+ '
     r"(?P<queries>\d+) (?P<sql_time>[\d.]+) (?P<py_time>[\d.]+)\s*$"
 )
-
-
-class Abort(Exception):
-    """A problem the user must fix; the message says what to do."""
-
-
-def say(msg=""):
-    print(msg, flush=True)
-
-
-def step(msg):
-    say(f"==> {msg}")
 
 
 # --------------------------------------------------------------------------
@@ -148,128 +144,6 @@ class RouteStats:
 # --------------------------------------------------------------------------
 # Processes, ports, PostgreSQL
 # --------------------------------------------------------------------------
-
-
-def port_free(port):
-    with socket.socket() as sock:
-        # As Odoo binds: connections of a previous run in TIME_WAIT are fine.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def stop_process(proc, timeout=30):
-    """Stop a child like Ctrl-C does (Odoo stops its workers), then insist."""
-    if proc is None or proc.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGINT, timeout), (signal.SIGKILL, 10)):
-        with contextlib.suppress(ProcessLookupError):
-            proc.send_signal(sig)
-        try:
-            proc.wait(wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def load_dev_helpers():
-    """``.ci/dev.py``, for its private PostgreSQL cluster."""
-    path = REPO / ".ci" / "dev.py"
-    if not path.is_file():
-        raise Abort(
-            "no PGHOST/PGPORT/PGUSER/PGPASSWORD set and no .ci/dev.py to start a "
-            "private PostgreSQL: set those variables to a running PostgreSQL"
-        )
-    spec = importlib.util.spec_from_file_location("endpoint_dev", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def pg_connect(env, dbname="postgres"):
-    import psycopg2
-
-    params = {"dbname": dbname, "connect_timeout": 10}
-    for var, key in zip(PG_ENV_VARS, ("host", "port", "user", "password"), strict=True):
-        if env.get(var):
-            params[key] = env[var]
-    try:
-        conn = psycopg2.connect(**params)
-    except psycopg2.OperationalError as exc:
-        raise Abort(
-            f"cannot connect to PostgreSQL ({str(exc).strip().splitlines()[0]}): "
-            "check PGHOST/PGPORT/PGUSER/PGPASSWORD"
-        ) from None
-    conn.autocommit = True
-    return conn
-
-
-def start_postgres(env, workdir):
-    """The PostgreSQL named by the ``PG*`` variables of ``env``, else a
-    throw-away private cluster in ``workdir``: started, its variables added
-    to ``env``, and returned (the caller stops it)."""
-    if any(env.get(var) for var in PG_ENV_VARS):
-        step("PostgreSQL: the configured server (PGHOST/PGPORT/PGUSER/PGPASSWORD)")
-        return None
-    step("PostgreSQL: a throw-away private cluster")
-    dev = load_dev_helpers()
-    pgdir = workdir / "pg"
-    pgdir.mkdir()
-    cluster = dev.Cluster(pgdir / "data", pgdir / "pg.log", throwaway=True)
-    if cluster.os_user:
-        os.chmod(workdir, 0o755)
-        cluster._give(pgdir)
-    cluster.start()
-    env.update(cluster.env())
-    return cluster
-
-
-def db_exists(env, name):
-    with contextlib.closing(pg_connect(env)) as conn, conn.cursor() as cr:
-        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-        return bool(cr.fetchone())
-
-
-def drop_db(env, name):
-    with contextlib.closing(pg_connect(env)) as conn, conn.cursor() as cr:
-        cr.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def odoo_cmd(workdir):
-    """argv prefix running Odoo 19 with this Python (or ODOO_SRC's odoo-bin).
-
-    Not ``python -m odoo``: a prefork master spawns its gevent process as
-    ``python <argv[0]> gevent``, and argv[0] would then be odoo/__main__.py,
-    which cannot run as a script. A launcher file can.
-    """
-    src = os.environ.get("ODOO_SRC")
-    if src:
-        cmd = [PY, str(Path(src) / "odoo-bin")]
-    else:
-        launcher = Path(workdir) / "odoo-bin"
-        launcher.write_text(
-            "from odoo.cli.command import main\n\nmain()\n", encoding="utf-8"
-        )
-        cmd = [PY, str(launcher)]
-    res = subprocess.run(
-        [*cmd, "--version"], capture_output=True, text=True, cwd="/", check=False
-    )
-    if res.returncode or "19.0" not in res.stdout:
-        raise Abort(
-            f"Odoo 19 does not run with {PY} "
-            f"({(res.stderr or res.stdout).strip()[-200:]}): "
-            "install it in this Python or set ODOO_SRC to its source tree"
-        )
-    return cmd
 
 
 class Server:
@@ -997,33 +871,92 @@ def parse_args(argv):
     return args, cases
 
 
-def main(argv=None):
-    args, cases = parse_args(argv)
-    env = dict(os.environ)
-    cluster = server = None
-    created = False
-    workdir = Path(tempfile.mkdtemp(prefix="endpoint-bench-"))
-    code = 0
+def find_odoo():
+    """Odoo 19, from this Python or the private env: when set up here, the
+    command starts again inside that env, so call this before creating
+    anything."""
     try:
-        cmd = odoo_cmd(workdir)
+        return ensure_odoo(sys.argv[1:], script=sys.argv[0])
+    except Abort as exc:
+        say(f"ERROR: {exc}")
+        sys.exit(2)
+
+
+class Session:
+    """What one run of a bench command set up: Odoo serving a new database
+    with endpoint + endpoint_bench and prefork workers, on PostgreSQL."""
+
+    def __init__(self, args, prefix):
+        self.args = args
+        self.odoo = find_odoo()
+        self.env = dict(os.environ)
+        self.workdir = Path(tempfile.mkdtemp(prefix=prefix))
+        self.cluster = self.server = None
+        self.created = False
+
+    def start(self):
+        args = self.args
+        cmd = launcher(self.odoo, self.workdir).cmd
         for port in (args.port, args.port + 1):
-            if not port_free(port):
+            if port_in_use(port):
                 raise Abort(f"port {port} is in use: pass --port N (uses N and N+1)")
-        use_wrk = args.load == "wrk" or (args.load == "auto" and shutil.which("wrk"))
-        if args.load == "wrk" and not shutil.which("wrk"):
-            raise Abort("wrk is not installed (Debian: apt-get install wrk)")
-        cluster = start_postgres(env, workdir)
-        if db_exists(env, args.db):
+        self.cluster = start_throwaway(self.env, self.workdir)
+        if database_exists(self.env, args.db):
             raise Abort(f"database {args.db} exists: drop it or pass --db NAME")
-        server = Server(cmd, env, args.db, args.port, workdir)
+        self.server = Server(cmd, self.env, args.db, args.port, self.workdir)
         step(f"Odoo: create {args.db} with endpoint + endpoint_bench (no demo data)")
-        created = True
-        server.install()
+        self.created = True
+        self.server.install()
         step(
             f"Odoo: serving {args.db} with --workers={WORKERS} on 127.0.0.1:{args.port}"
         )
-        server.start(args.port + 1)
-        load = (WrkLoad if use_wrk else PythonLoad)(server, workdir, args.connections)
+        self.server.start(args.port + 1)
+        return self.server
+
+    def run(self, measure):
+        """Start, call ``measure(server)`` (True when its targets hold), stop
+        and clean up; returns the exit code."""
+        code = 0
+        try:
+            code = 0 if measure(self.start()) else 1
+        except Abort as exc:
+            say(f"ERROR: {exc}")
+            code = 2
+        except KeyboardInterrupt:
+            say("Interrupted.")
+            code = 130
+        finally:
+            self.stop(code)
+        return code
+
+    def stop(self, code):
+        args, workdir = self.args, self.workdir
+        if self.server:
+            self.server.stop()
+        if self.created and not args.keep:
+            with contextlib.suppress(Exception):
+                drop_database(self.env, args.db)
+        if self.cluster:
+            self.cluster.stop()
+        if args.keep or code:
+            kept = f", database {args.db}" if args.keep and self.created else ""
+            say(f"Logs kept in {workdir}{kept}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main(argv=None):
+    args, cases = parse_args(argv)
+    use_wrk = args.load == "wrk" or (args.load == "auto" and shutil.which("wrk"))
+    if args.load == "wrk" and not shutil.which("wrk"):
+        say("ERROR: wrk is not installed (Debian: apt-get install wrk)")
+        return 2
+    session = Session(args, "endpoint-bench-")
+
+    def run(server):
+        load = (WrkLoad if use_wrk else PythonLoad)(
+            server, session.workdir, args.connections
+        )
         say(
             f"    load: {load.name}, {args.connections} connections, "
             f"{args.duration:g}s per route and round, header X-Odoo-Database"
@@ -1048,28 +981,9 @@ def main(argv=None):
             f"is about {WORKERS + 1}): with other work running, compare ratios, "
             "not absolute numbers."
         )
-        code = 0 if ok else 1
-    except Abort as exc:
-        say(f"ERROR: {exc}")
-        code = 2
-    except KeyboardInterrupt:
-        say("Interrupted.")
-        code = 130
-    finally:
-        if server:
-            server.stop()
-        if created and not args.keep:
-            with contextlib.suppress(Abort, Exception):
-                drop_db(env, args.db)
-        if cluster:
-            cluster.stop()
-        if args.keep:
-            say(f"Kept: database {args.db if created else '(none)'}, logs in {workdir}")
-        elif code == 2:
-            say(f"Logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return code
+        return ok
+
+    return session.run(run)
 
 
 if __name__ == "__main__":

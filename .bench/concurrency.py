@@ -22,15 +22,14 @@ import contextlib
 import itertools
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench
-from bench import Abort, say, step
+from devkit.output import Abort, say, step
+from devkit.pg import pg_connect
 
 PREFIX = "/bench/concurrency/"
 INITIAL = "init"
@@ -160,7 +159,7 @@ def registry_rows(env, db):
          WHERE e.route LIKE %s
          ORDER BY e.id
     """
-    with contextlib.closing(bench.pg_connect(env, db)) as conn, conn.cursor() as cr:
+    with contextlib.closing(pg_connect(env, db)) as conn, conn.cursor() as cr:
         cr.execute(query, (PREFIX + "%",))
         rows = cr.fetchall()
     result = []
@@ -301,48 +300,8 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
-    env = dict(os.environ)
-    cluster = server = None
-    created = False
-    workdir = Path(tempfile.mkdtemp(prefix="endpoint-concurrency-"))
-    code = 0
-    try:
-        cmd = bench.odoo_cmd(workdir)
-        for port in (args.port, args.port + 1):
-            if not bench.port_free(port):
-                raise Abort(f"port {port} is in use: pass --port N (uses N and N+1)")
-        cluster = bench.start_postgres(env, workdir)
-        if bench.db_exists(env, args.db):
-            raise Abort(f"database {args.db} exists: drop it or pass --db NAME")
-        server = bench.Server(cmd, env, args.db, args.port, workdir)
-        step(f"Odoo: create {args.db} with endpoint + endpoint_bench (no demo data)")
-        created = True
-        server.install()
-        step(
-            f"Odoo: serving {args.db} with --workers={bench.WORKERS} "
-            f"on 127.0.0.1:{args.port}"
-        )
-        server.start(args.port + 1)
-        code = 0 if run_check(server, args) else 1
-    except Abort as exc:
-        say(f"ERROR: {exc}")
-        code = 2
-    except KeyboardInterrupt:
-        say("Interrupted.")
-        code = 130
-    finally:
-        if server:
-            server.stop()
-        if created and not args.keep:
-            with contextlib.suppress(Exception):
-                bench.drop_db(env, args.db)
-        if cluster:
-            cluster.stop()
-        if args.keep or code:
-            say(f"Logs kept in {workdir}" + (f", database {args.db}" * args.keep))
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return code
+    session = bench.Session(args, "endpoint-concurrency-")
+    return session.run(lambda server: run_check(server, args))
 
 
 if __name__ == "__main__":

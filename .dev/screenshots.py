@@ -11,10 +11,11 @@ DevTools Protocol) and writes:
     endpoint/static/description/endpoint_form.png
 
 Options after ``--`` go to every Odoo command, e.g. the database connection:
-``-- --db_host 127.0.0.1 --db_user odoo``. Odoo 19 must be importable by the
-Python running this script, and ``websocket-client`` installed (Odoo's browser
-tests need it too). The database must not exist yet (``--recreate`` replaces
-it); it is dropped afterwards unless ``--keep-db``.
+``-- --db_host 127.0.0.1 --db_user odoo``. Odoo 19 comes as for
+``.ci/dev.py`` (this Python's, ``ODOO_SRC``, or the private env that
+``.ci/dev.py test`` sets up, with ``websocket-client``). The database must
+not exist yet (``--recreate`` replaces it); it is dropped afterwards unless
+``--keep-db``.
 """
 
 import argparse
@@ -23,7 +24,6 @@ import contextlib
 import itertools
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,9 +31,15 @@ import time
 import urllib.request
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / ".ci"))
+
+from devkit import REPO
+from devkit.odoo_env import ensure_odoo
+from devkit.output import Abort, step
+from devkit.procs import port_in_use
+from devkit.suites import BROWSERS, find_browser
+
 OUTPUT = REPO / "endpoint" / "static" / "description"
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 ACTION = "/odoo/action-endpoint.endpoint_endpoint_act_window"
 # Developer mode, as the README says: the navbar shows Settings > Technical.
 DEBUG = "?debug=1"
@@ -41,14 +47,6 @@ DEBUG = "?debug=1"
 FORM_RECORD = "endpoint.endpoint_demo_json"
 VIEWPORT = {"width": 1280, "height": 860}
 WAIT_SECONDS = 60
-
-
-class Abort(Exception):
-    """A problem the user must fix; the message says what."""
-
-
-def say(msg):
-    print(f"==> {msg}", flush=True)
 
 
 def wait_until(predicate, what, timeout=WAIT_SECONDS):
@@ -66,25 +64,15 @@ def wait_until(predicate, what, timeout=WAIT_SECONDS):
 # --------------------------------------------------------------------------
 
 
-def addons_path():
-    """Odoo's own addons (source layout) and this repository."""
-    import odoo
-
-    paths = []
-    for root in odoo.__path__:
-        candidate = Path(root).parent / "addons"
-        if (candidate / "web" / "__manifest__.py").is_file():
-            paths.append(str(candidate))
-    paths.append(str(REPO))
-    return ",".join(paths)
+ODOO = []  # the argv prefix running Odoo, set by main()
 
 
 def odoo_cmd(*args):
-    return [sys.executable, "-m", "odoo", f"--addons-path={addons_path()}", *args]
+    return [*ODOO, *args]
 
 
 def prepare_database(db, extra, recreate):
-    say(f"new database {db} with the endpoint demo data")
+    step(f"new database {db} with the endpoint demo data")
     init = ["db", *extra, "init", db, "--with-demo"]
     if recreate:
         init.append("--force")
@@ -125,7 +113,7 @@ def odoo_server(db, port, extra):
         "--log-level=warn",
         "--max-cron-threads=0",
     )
-    say(f"starting Odoo on http://127.0.0.1:{port}")
+    step(f"starting Odoo on http://127.0.0.1:{port}")
     proc = subprocess.Popen(cmd)
     try:
 
@@ -203,15 +191,14 @@ class Browser:
     def screenshot(self, path):
         data = self.call("Page.captureScreenshot", format="png")["data"]
         path.write_bytes(base64.b64decode(data))
-        say(f"wrote {path.relative_to(REPO)}")
+        step(f"wrote {path.relative_to(REPO)}")
 
 
-def find_browser():
-    for name in BROWSERS:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise Abort(f"no browser found: install one of {', '.join(BROWSERS)}")
+def browser_path():
+    found = find_browser()
+    if not found:
+        raise Abort(f"no browser found: install one of {', '.join(BROWSERS)}")
+    return found
 
 
 @contextlib.contextmanager
@@ -222,7 +209,7 @@ def chromium():
         raise Abort("install the Python package websocket-client") from exc
     profile = tempfile.mkdtemp(prefix="endpoint_shots_")
     cmd = [
-        find_browser(),
+        browser_path(),
         "--headless=new",
         "--no-sandbox",
         "--disable-gpu",
@@ -323,13 +310,6 @@ def take_screenshots(browser, base_url, db):
     browser.screenshot(OUTPUT / "endpoint_form.png")
 
 
-def free_port(port):
-    with socket.socket() as sock:
-        if sock.connect_ex(("127.0.0.1", port)) == 0:
-            raise Abort(f"port {port} is in use: pick another with --port")
-    return port
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -347,8 +327,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     extra = tuple(args.odoo_options)
     try:
-        port = free_port(args.port)
-        find_browser()
+        ODOO[:] = ensure_odoo(sys.argv[1:], script=sys.argv[0]).cmd
+        port = args.port
+        if port_in_use(port):
+            raise Abort(f"port {port} is in use: pick another with --port")
+        browser_path()
         prepare_database(args.db, extra, args.recreate)
         try:
             with odoo_server(args.db, port, extra) as base_url, chromium() as browser:
