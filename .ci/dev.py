@@ -333,8 +333,8 @@ def cmd_run(args, argv):
         say(f"ERROR: {exc}")
         return 2
     except KeyboardInterrupt:
-        say("\nStopping Odoo...")
-        return 0
+        say("\nStopping Odoo..." if odoo_proc else "\nInterrupted.")
+        return 0 if odoo_proc else 130
     finally:
         if odoo_proc is not None:
             stop_process(odoo_proc, STOP_SECONDS)

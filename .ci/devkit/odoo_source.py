@@ -42,12 +42,11 @@ LEFT_OUT_GIT = ("!*.po", "!/addons/l10n_*/")
 DISK_NEEDED = 1_200_000_000
 
 
-def _fix(spec):
-    """The end of every message about a source: what the user can do."""
-    return (
-        f"check ODOO_SOURCE={spec} (or --odoo-source), or set it to a local "
-        f"Odoo {ODOO_SERIES} .tar.gz or source folder"
-    )
+# The end of every message about a source: what the user can do.
+FIX = (
+    "set ODOO_SOURCE (or --odoo-source) to another URL, or to a local "
+    f"Odoo {ODOO_SERIES} .tar.gz or source folder"
+)
 
 
 def disk_full(exc):
@@ -56,9 +55,9 @@ def disk_full(exc):
 
 def disk_full_abort(where):
     return Abort(
-        f"no space left on the disk of {where}: free some space (about "
-        f"{DISK_NEEDED // 1_000_000_000 + 1} GB), or set ENDPOINT_DEV_DIR to a "
-        "folder on another disk, then run the command again"
+        f"no space left on the disk of {where}: free some space (Odoo's source "
+        f"and env need about {DISK_NEEDED // 1_000_000} MB), or set "
+        "ENDPOINT_DEV_DIR to a folder on another disk, then run the command again"
     )
 
 
@@ -88,7 +87,7 @@ class Source:
             if scheme not in ("https", "http", "file"):
                 raise Abort(
                     f"ODOO_SOURCE={spec}: only https, http and file URLs are "
-                    f"supported: {_fix(spec)}"
+                    f"supported: {FIX}"
                 )
             self.location = url
             path = url.split("?", 1)[0]
@@ -105,7 +104,7 @@ class Source:
         elif path.is_file():
             self.kind = "tar"
         else:
-            raise Abort(f"ODOO_SOURCE={spec} does not exist: {_fix(spec)}")
+            raise Abort(f"ODOO_SOURCE={spec} does not exist: {FIX}")
 
     def __str__(self):
         return self.spec
@@ -129,12 +128,10 @@ def checked(src, source):
     if version is None:
         raise Abort(
             f"ODOO_SOURCE={source} holds no Odoo source tree (no odoo-bin and "
-            f"odoo/release.py): {_fix(source)}"
+            f"odoo/release.py): {FIX}"
         )
     if version != ODOO_SERIES:
-        raise Abort(
-            f"ODOO_SOURCE={source} is Odoo {version}, not {ODOO_SERIES}: {_fix(source)}"
-        )
+        raise Abort(f"ODOO_SOURCE={source} is Odoo {version}, not {ODOO_SERIES}: {FIX}")
     return Path(src)
 
 
@@ -218,14 +215,13 @@ def _download(source):
         if total and done != total:
             raise Abort(
                 f"the download of {url} stopped at {done} of {total} bytes: run "
-                f"the command again, or {_fix(source)}"
+                f"the command again, or {FIX}"
             )
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
         part.unlink(missing_ok=True)
         reason = getattr(exc, "reason", None) or exc
         raise Abort(
-            f"cannot download Odoo from {url} ({reason}): check the network, "
-            f"or {_fix(source)}"
+            f"cannot download Odoo from {url} ({reason}): check the network, or {FIX}"
         ) from None
     except BaseException:
         part.unlink(missing_ok=True)
@@ -249,8 +245,8 @@ def _extract(source, archive, partial):
             progress.finish(f"read, {count} files (translations left out)")
     except (tarfile.TarError, EOFError, zlib.error) as exc:
         raise Abort(
-            f"ODOO_SOURCE={source} is not a readable .tar.gz ({exc}): fetch it "
-            f"again, or {_fix(source)}"
+            f"ODOO_SOURCE={source} is not a readable .tar.gz ({exc}): download "
+            f"it again, or {FIX}"
         ) from None
     tops = [p for p in partial.iterdir() if (p / "odoo-bin").is_file()]
     if (partial / "odoo-bin").is_file():
@@ -258,7 +254,7 @@ def _extract(source, archive, partial):
     if len(tops) != 1:
         raise Abort(
             f"ODOO_SOURCE={source} holds no Odoo source tree (no odoo-bin at its "
-            f"top): {_fix(source)}"
+            f"top): {FIX}"
         )
     return tops[0]
 
@@ -290,7 +286,7 @@ def _git_fetch(source, partial):
     def run(*args, show=True):
         res = subprocess.run(
             [git, *args],
-            cwd=partial if args[0] != "clone" else DEV_DIR,
+            cwd=partial if partial.is_dir() else DEV_DIR,
             stdin=subprocess.DEVNULL,
             stdout=None if show else subprocess.PIPE,
             stderr=None if show else subprocess.STDOUT,
@@ -308,9 +304,8 @@ def _git_fetch(source, partial):
         )  # fmt: skip
         if res.returncode:
             raise Abort(
-                f"cannot fetch Odoo from {source.location} (git clone exited with "
-                f"{res.returncode}, its message is above): check the network, or "
-                f"{_fix(source)}"
+                f"cannot fetch Odoo from {source.location} (git clone failed, its "
+                f"message is above): check the network, or {FIX}"
             )
     with stage("git checkout (without translations and l10n_* addons)"):
         res = run(
@@ -321,7 +316,7 @@ def _git_fetch(source, partial):
         if res.returncode:
             raise Abort(
                 f"cannot check out {source.ref} of {source.location} "
-                f"({(res.stdout or '').strip()[-200:]}): {_fix(source)}"
+                f"({(res.stdout or '').strip()[-200:]}): {FIX}"
             )
     shutil.rmtree(partial / ".git", ignore_errors=True)
     return partial

@@ -26,6 +26,7 @@ from .pg import drop_database, postgres
 from .procs import free_port, stream
 
 UNIT_TESTS = Path(ADDON, "tests", "unit")
+TOOLING_TESTS = Path(".ci", "tests")
 BROWSERS = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
 
 
@@ -101,10 +102,16 @@ def run_packaging_check(tally):
 
 
 def run_unit_tests(tally):
-    step(f"Unit tests: pytest {UNIT_TESTS}/ (plain Python, no Odoo)")
-    if not (REPO / UNIT_TESTS).is_dir():
-        say(f"    no {UNIT_TESTS}/ folder: no unit tests")
-        tally.add("unit tests (pytest)", note="none yet")
+    """The addon's plain unit tests, then the tooling's own."""
+    run_pytest(tally, "unit tests (pytest)", UNIT_TESTS, "plain Python, no Odoo")
+    run_pytest(tally, "tooling tests (pytest)", TOOLING_TESTS, "the commands' helpers")
+
+
+def run_pytest(tally, label, folder, about):
+    step(f"{label[0].upper()}{label[1:]}: {folder}/ ({about})")
+    if not (REPO / folder).is_dir():
+        say(f"    no {folder}/ folder: no tests")
+        tally.add(label, note="none yet")
         return
     with tempfile.TemporaryDirectory() as tmp:
         junit = Path(tmp, "junit.xml")
@@ -114,16 +121,14 @@ def run_unit_tests(tally):
             PY, "-m", "pytest", ".", "-q", "-p", "no:cacheprovider",
             "--rootdir", ".", f"--junitxml={junit}",
         ]  # fmt: skip
-        rc, _ = stream(cmd, cwd=REPO / UNIT_TESTS)
+        rc, _ = stream(cmd, cwd=REPO / folder)
         if rc == 5:
             say("    pytest collected no tests")
-            tally.add("unit tests (pytest)", note="none collected")
+            tally.add(label, note="none collected")
             return
         if not junit.is_file():
             tally.add(
-                "unit tests (pytest)",
-                failed=1,
-                note=f"pytest exited with {rc} and wrote no report",
+                label, failed=1, note=f"pytest exited with {rc} and wrote no report"
             )
             return
         root = ET.parse(junit).getroot()
@@ -136,13 +141,7 @@ def run_unit_tests(tally):
         note = ""
         if rc and not failed:
             failed, note = 1, f"pytest exited with {rc}"
-        tally.add(
-            "unit tests (pytest)",
-            max(total - failed - skipped, 0),
-            failed,
-            skipped,
-            note,
-        )
+        tally.add(label, max(total - failed - skipped, 0), failed, skipped, note)
 
 
 def find_browser():
