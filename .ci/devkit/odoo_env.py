@@ -477,8 +477,10 @@ def _pip_stage(python, args, label, log, requirement_files=(), extra_names=()):
                 if name and canonical(name) in wanted and canonical(name) not in seen:
                     seen.add(canonical(name))
                     progress.update(len(seen), name)
-                elif line.startswith("Building wheel for"):
-                    what = line.split(" (")[0].lower()
+                elif line.strip().startswith("Building wheel for") and line.endswith(
+                    "started"
+                ):
+                    what = line.strip().split(" (")[0].lower()
                     say(f"    {label}: {what} (compiles, may take a while)")
             proc.wait()
         except BaseException:

@@ -22,6 +22,7 @@ import os
 import runpy
 import shutil
 import subprocess
+import sys
 import tarfile
 import time
 import urllib.error
@@ -282,6 +283,8 @@ def _git_fetch(source, partial):
             f"{ODOO_SERIES} .tar.gz or source folder"
         )
     say(f"    fetching {source.location} (branch {source.ref}, no history)")
+    # git's own progress rewrites one line: for a terminal, not for a log.
+    progress = "--progress" if sys.stdout.isatty() else "--quiet"
 
     def run(*args, show=True):
         res = subprocess.run(
@@ -299,7 +302,7 @@ def _git_fetch(source, partial):
         res = run(
             "-c", "advice.detachedHead=false",
             "clone", "--depth", "1", "--branch", source.ref,
-            "--filter=blob:none", "--no-checkout", "--progress",
+            "--filter=blob:none", "--no-checkout", progress,
             source.location, str(partial),
         )  # fmt: skip
         if res.returncode:
@@ -312,7 +315,7 @@ def _git_fetch(source, partial):
             "sparse-checkout", "set", "--no-cone", "/*", *LEFT_OUT_GIT, show=False
         )
         if res.returncode == 0:
-            res = run("checkout", "--progress", source.ref)
+            res = run("checkout", progress, source.ref)
         if res.returncode:
             raise Abort(
                 f"cannot check out {source.ref} of {source.location} "
