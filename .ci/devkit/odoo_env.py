@@ -36,10 +36,12 @@ from .odoo_source import (
     odoo_source,
 )
 from .output import Abort, Progress, say, seconds, stage, step
+from .procs import stream
 
 PY = sys.executable
 VENV = DEV_DIR / "venv"
 READY = ".endpoint-dev-ready.json"
+PIP_LOG = DEV_DIR / "logs" / "env-pip.log"
 # Set in the command's environment once it runs inside the private env.
 IN_ENV = "ENDPOINT_DEV_ENV"
 STARTED = "ENDPOINT_DEV_STARTED"
@@ -361,8 +363,7 @@ def build_env(src, origin):
 
 
 def _build_env(src, wanted):
-    logs = DEV_DIR / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
+    PIP_LOG.parent.mkdir(parents=True, exist_ok=True)
     with stage(f"create env ({sys.version.split()[0]})"):
         res = subprocess.run(
             [PY, "-m", "venv", str(VENV)], capture_output=True, text=True, check=False
@@ -397,23 +398,22 @@ def _build_env(src, wanted):
     addons = [r for r in ours if requirement_name(r).lower().startswith("odoo-addon")]
     others = [r for r in ours if r not in addons]
 
-    log = logs / "env-pip.log"
-    with open(log, "w", encoding="utf-8") as out:
-        _pip_stage(
-            python, ["install", *ENV_BASICS], "requirements 1/3, build tools", out,
-            extra_names=ENV_BASICS,
-        )  # fmt: skip
-        _pip_stage(
-            python, ["install", "-r", str(odoo_reqs), *others],
-            "requirements 2/3, Odoo's and the addon's", out,
-            requirement_files=[odoo_reqs], extra_names=others,
-        )  # fmt: skip
-        # The addons ask for the "odoo" distribution, which a source folder
-        # is not: their other needs are in requirements.txt already.
-        _pip_stage(
-            python, ["install", "--no-deps", *addons], "requirements 3/3, OCA addons",
-            out, extra_names=addons,
-        )  # fmt: skip
+    PIP_LOG.unlink(missing_ok=True)
+    _pip_stage(
+        python, ["install", *ENV_BASICS], "requirements 1/3, build tools",
+        extra_names=ENV_BASICS,
+    )  # fmt: skip
+    _pip_stage(
+        python, ["install", "-r", str(odoo_reqs), *others],
+        "requirements 2/3, Odoo's and the addon's",
+        requirement_files=[odoo_reqs], extra_names=others,
+    )  # fmt: skip
+    # The addons ask for the "odoo" distribution, which a source folder
+    # is not: their other needs are in requirements.txt already.
+    _pip_stage(
+        python, ["install", "--no-deps", *addons], "requirements 3/3, OCA addons",
+        extra_names=addons,
+    )  # fmt: skip
     (VENV / READY).write_text(json.dumps(wanted), encoding="utf-8")
 
 
@@ -448,53 +448,38 @@ COLLECTING = re.compile(
 )
 
 
-def _pip_stage(python, args, label, log, requirement_files=(), extra_names=()):
+def _pip_stage(python, args, label, requirement_files=(), extra_names=()):
     """One pip call shown as a stage: ``label N/M`` as the requested
     requirements are collected, the wheels it builds, and its time."""
     wanted = _applicable_names(python, requirement_files, extra_names) or set()
     progress = Progress(label, len(wanted) or None)
     seen = set()
-    lines = []
+
+    def show(line):
+        m = COLLECTING.match(line)
+        name = m and (m[1] or m[2])
+        if name and canonical(name) in wanted and canonical(name) not in seen:
+            seen.add(canonical(name))
+            progress.update(len(seen), name)
+        elif line.strip().startswith("Building wheel for") and line.endswith("started"):
+            what = line.strip().split(" (")[0].lower()
+            say(f"    {label}: {what} (compiles, may take a while)")
+        return False  # all of it goes to the log only
+
     with pip_env() as env:
         env["PIP_PROGRESS_BAR"] = "off"
-        proc = subprocess.Popen(
-            [python, "-m", "pip", *args],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-            bufsize=1,
-        )
-        try:
-            for line in proc.stdout:
-                log.write(line)
-                line = line.rstrip()
-                lines.append(line)
-                m = COLLECTING.match(line)
-                name = m and (m[1] or m[2])
-                if name and canonical(name) in wanted and canonical(name) not in seen:
-                    seen.add(canonical(name))
-                    progress.update(len(seen), name)
-                elif line.strip().startswith("Building wheel for") and line.endswith(
-                    "started"
-                ):
-                    what = line.strip().split(" (")[0].lower()
-                    say(f"    {label}: {what} (compiles, may take a while)")
-            proc.wait()
-        except BaseException:
-            proc.kill()
-            proc.wait()
-            raise
-    if proc.returncode:
+        rc, lines = stream(
+            [python, "-m", "pip", *args], env=env, log_path=PIP_LOG, log_mode="a",
+            show=show,
+        )  # fmt: skip
+    if rc:
         raise _pip_failure(lines, label)
     progress.finish()
 
 
 def _pip_failure(lines, label):
     text = "\n".join(lines)
-    log = DEV_DIR / "logs" / "env-pip.log"
+    log = PIP_LOG
     for line in lines[-15:]:
         say(f"      {line}")
     if "No space left on device" in text:

@@ -69,11 +69,13 @@ def stop_on_sigterm():
     signal.signal(signal.SIGTERM, _sigterm_to_interrupt)
 
 
-def stream(cmd, *, env=None, cwd=REPO, log_path=None, show=None, stop_timeout=30):
+def stream(
+    cmd, *, env=None, cwd=REPO, log_path=None, log_mode="w", show=None, stop_timeout=30
+):
     """Run ``cmd``, keep its output in ``log_path`` (or memory), echo what ``show``
     accepts (every line when ``show`` is None). Returns (returncode, lines)."""
     lines = []
-    log = open(log_path, "w", encoding="utf-8") if log_path else None  # noqa: SIM115
+    log = open(log_path, log_mode, encoding="utf-8") if log_path else None  # noqa: SIM115
     proc = popen(
         cmd,
         cwd=cwd,
