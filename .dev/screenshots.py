@@ -68,7 +68,8 @@ ODOO = []  # the argv prefix running Odoo, set by main()
 
 
 def odoo_cmd(*args):
-    return [*ODOO, *args]
+    # Odoo adds its own addons folders to this path.
+    return [*ODOO, f"--addons-path={REPO}", *args]
 
 
 def prepare_database(db, extra, recreate):
