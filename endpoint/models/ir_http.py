@@ -7,6 +7,8 @@ from odoo.http import CORS_MAX_AGE, Response, request
 
 from odoo.addons.rpc_helper.patch import _rpc_allowed
 
+from ..tools import runtime as runtime_tools
+
 
 class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
@@ -16,15 +18,25 @@ class IrHttp(models.AbstractModel):
         # Read on every request to pick the routing map; endpoints reuse it
         # to key their compiled state, which saves them a query.
         if request:
-            request._endpoint_route_version = version
+            runtime_tools.request_state(request, create=True).version = version
         return version
+
+    @classmethod
+    def _match(cls, path_info):
+        rule, args = super()._match(path_info)
+        routing = rule.endpoint.routing
+        if routing.get(runtime_tools.ROUTING_RUNTIME) is not None:
+            # An endpoint's route: its routing says which record serves it
+            # and with which values, as of the routing map's version.
+            runtime_tools.request_state(request, create=True).routing = routing
+        return rule, args
 
     @classmethod
     def _pre_dispatch(cls, rule, args):
         routing = rule.endpoint.routing
         if routing.get("type") == "json2":
             cls._endpoint_check_json2_rpc(args)
-        allowed = routing.get("endpoint_methods")
+        allowed = routing.get(runtime_tools.ROUTING_METHODS)
         cors = allowed and routing.get("cors")
         if cors and request.httprequest.method == "OPTIONS":
             cls._endpoint_cors_preflight(cors, allowed)

@@ -37,8 +37,6 @@ class SnippetCase(EndpointTransactionCase):
         # The test cursor opened by log() checks the request's test cookie.
         cookies = {TEST_CURSOR_COOKIE_NAME: self.http_request_key}
         with MockRequest(env, cookies=cookies) as request:
-            # Read the routing version from the registry, as outside HTTP.
-            request._endpoint_route_version = None
             request.params = dict(params or {})
             yield request
 
@@ -58,7 +56,7 @@ class SnippetCase(EndpointTransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestSnippetEvalContext(SnippetCase):
-    """Exactly the names of SPEC section 4, each limited to what it should be."""
+    """Exactly the names a snippet is promised, each limited to what it should be."""
 
     @classmethod
     def setUpClass(cls):

@@ -18,6 +18,8 @@ import yaml
 from lxml import etree
 from referencing.jsonschema import DRAFT202012
 
+from ..exceptions import BodyError, SchemaError
+
 JSON_MEDIA_TYPES = frozenset({"application/json"})
 XML_MEDIA_TYPES = frozenset({"application/xml", "text/xml"})
 
@@ -25,21 +27,6 @@ XML_MEDIA_TYPES = frozenset({"application/xml", "text/xml"})
 # reads overrides from system parameters.
 DEFAULT_MAX_DEPTH = 64
 DEFAULT_MAX_NUMBER_DIGITS = 4300  # same bound CPython puts on int(str)
-
-
-class SchemaError(ValueError):
-    """A request schema that cannot be used; the message says why."""
-
-
-class BodyError(ValueError):
-    """A request body that fails parsing or validation.
-
-    ``detail`` is a list of ``{"loc", "msg", "type"}`` dicts.
-    """
-
-    def __init__(self, detail):
-        super().__init__(detail)
-        self.detail = detail
 
 
 def media_type(content_type):

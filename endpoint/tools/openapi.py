@@ -30,8 +30,8 @@ CONVERTER_SCHEMAS = {
     "uuid": {"type": "string", "format": "uuid"},
 }
 
-# The error bodies every endpoint answers with (see endpoint.mixin
-# ``_error_response``), shared by all operations.
+# The error bodies every endpoint answers with (see ``error_response`` in
+# tools/response.py), shared by all operations.
 ERROR_SCHEMAS = {
     "ValidationErrorItem": {
         "type": "object",

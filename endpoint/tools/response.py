@@ -1,15 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Turn what a snippet put in ``result`` into an HTTP response."""
+"""The answers of an endpoint: what a snippet put in ``result``, and errors."""
 
 import json
 from collections.abc import Mapping
 
+from werkzeug.http import HTTP_STATUS_CODES
+
 from odoo.http import Response
 from odoo.tools.json import json_default
 
-
-class ResultError(ValueError):
-    """The snippet's ``result`` does not follow the contract."""
+from ..exceptions import ResultError
 
 
 def _headers(value):
@@ -64,3 +64,26 @@ def result_to_response(result):
         )
     except (TypeError, ValueError) as exc:
         raise ResultError(f"The payload cannot be encoded as JSON: {exc}") from exc
+
+
+# --------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------
+
+
+def validation_error_response(detail, headers=None):
+    """The 400 of a body or parameter that fails its schema."""
+    return json_response({"detail": detail}, status=400, headers=headers)
+
+
+def error_response(status, message=None, headers=None, name=None):
+    """The JSON answer of an error with HTTP ``status``.
+
+    ``message`` says what went wrong, for the client; None sends the status
+    name alone (``name``, else the standard one). ``headers`` are added (an
+    Allow of a 405, for instance).
+    """
+    payload = {"error": name or HTTP_STATUS_CODES.get(status, "Error")}
+    if message is not None:
+        payload["message"] = message
+    return json_response(payload, status=status, headers=headers)

@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""What an HTTP client sees: the checks of SPEC §4 in order, and the answers."""
+"""What an HTTP client sees: the checks in the order they run, the answers,
+and hostile input (a clear answer, nothing lost)."""
 
 import json
 import unittest
 
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import file_open, mute_logger
 
@@ -33,13 +35,56 @@ XSD = """<?xml version="1.0" encoding="UTF-8"?>
 
 MODEL_LOGGER = "endpoint.endpoint"
 
+NOTE_XSD = """<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:element name="note">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="to" type="xs:string"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>
+"""
+
+# Each body would, with lxml's defaults, expand an entity or read a file.
+HOSTILE_XML = {
+    "internal entity": b"""<?xml version="1.0"?>
+<!DOCTYPE note [<!ENTITY who "expanded-entity-h2b">]>
+<note><to>&who;</to></note>""",
+    "external entity": b"""<?xml version="1.0"?>
+<!DOCTYPE note [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<note><to>&xxe;</to></note>""",
+    "parameter entity": b"""<?xml version="1.0"?>
+<!DOCTYPE note [<!ENTITY % ext SYSTEM "file:///etc/passwd"> %ext;]>
+<note><to>x</to></note>""",
+    "external DTD": b"""<?xml version="1.0"?>
+<!DOCTYPE note SYSTEM "file:///etc/passwd">
+<note><to>x</to></note>""",
+    "billion laughs": b"""<?xml version="1.0"?>
+<!DOCTYPE note [
+ <!ENTITY a "ha-ha-ha-ha-ha-ha-ha-ha-ha-ha">
+ <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+ <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+ <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+ <!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">
+ <!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">
+ <!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">
+ <!ENTITY i "&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;">
+]>
+<note><to>&i;</to></note>""",
+    # The DOCTYPE is invisible to a byte search in UTF-16.
+    "external entity in UTF-16": (
+        '<?xml version="1.0" encoding="UTF-16"?>\n'
+        '<!DOCTYPE note [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+        "<note><to>&xxe;</to></note>"
+    ).encode("utf-16"),
+}
+
 
 class EndpointHttpMixin:
     """Small helpers shared by the HTTP test classes."""
-
-    def _call(self, route, method="GET", **kw):
-        kw.setdefault("allow_redirects", False)
-        return self.url_open(route, method=method, **kw)
 
     def _post_json(self, route, payload, content_type="application/json", **kw):
         data = payload if isinstance(payload, str | bytes) else json.dumps(payload)
@@ -713,3 +758,246 @@ class TestEndpointHttpDemo(EndpointHttpMixin, EndpointHttpCase):
         response = self._call("/demo/whoami")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json()["login"], "admin")
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHostileXml(EndpointHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.endpoint = cls._create_endpoint(
+            route="/endpoint_test/h2b/xml",
+            request_method="POST",
+            request_content_type="application/xml",
+            request_content_schema=NOTE_XSD,
+            auth_type="public",
+            exec_as_user_id=cls.env.ref("base.user_demo").id,
+            code_snippet=(
+                "result = {'response': Response("
+                "request.httprequest.get_data(), content_type='application/xml')}"
+            ),
+        )
+
+    def test_entities_and_dtds_refused(self):
+        for what, body in HOSTILE_XML.items():
+            response = self._post("/endpoint_test/h2b/xml", body, "application/xml")
+            self.assertInvalid(response, "xml_invalid", what)
+            self.assertNotIn("root:", response.text, what)
+            self.assertNotIn("expanded-entity-h2b", response.text, what)
+            self.assertNotIn("ha-ha", response.text, what)
+
+    def test_xinclude_not_processed(self):
+        body = b"""<note xmlns:xi="http://www.w3.org/2001/XInclude">
+<to><xi:include href="file:///etc/passwd" parse="text"/></to></note>"""
+        response = self._post("/endpoint_test/h2b/xml", body, "application/xml")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(
+            {item["type"] for item in response.json()["detail"]}, {"xml_schema"}
+        )
+        self.assertNotIn("root:", response.text)
+
+    def test_xml_garbage_refused(self):
+        for what, body in {
+            "empty": b"",
+            "blank": b"  \n ",
+            "not xml": b"hello",
+            "two roots": b"<note><to>a</to></note><note/>",
+            "bad encoding": b'<?xml version="1.0" encoding="UTF-8"?><note><to>\xff</to>'
+            b"</note>",
+            "unknown encoding": b'<?xml version="1.0" encoding="NOPE-42"?><note/>',
+            "processing instruction only": b"<?xml version='1.0'?>",
+        }.items():
+            response = self._post("/endpoint_test/h2b/xml", body, "application/xml")
+            self.assertInvalid(response, "xml_invalid", what)
+
+    def test_well_formed_body_still_served(self):
+        body = b"<note><to>&amp; &lt;friends&gt;</to></note>"
+        response = self._post("/endpoint_test/h2b/xml", body, "application/xml")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, body)
+
+    def test_hostile_xsd_refused_at_save(self):
+        hostile_xsds = {
+            "DOCTYPE": NOTE_XSD.replace(
+                "<xs:schema",
+                '<!DOCTYPE xs:schema [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+                "<xs:schema",
+                1,
+            ),
+            "include of a local file": NOTE_XSD.replace(
+                '<xs:element name="note">',
+                '<xs:include schemaLocation="file:///etc/passwd"/>'
+                '<xs:element name="note">',
+            ),
+            "import over the network": NOTE_XSD.replace(
+                '<xs:element name="note">',
+                '<xs:import namespace="urn:h2b" '
+                'schemaLocation="http://127.0.0.1:9/h2b.xsd"/>'
+                '<xs:element name="note">',
+            ),
+            "redefine": NOTE_XSD.replace(
+                '<xs:element name="note">',
+                '<xs:redefine schemaLocation="/etc/hostname"/><xs:element name="note">',
+            ),
+        }
+        for what, xsd in hostile_xsds.items():
+            with self.assertRaises(UserError, msg=what) as caught:
+                self.endpoint.request_content_schema = xsd
+            self.assertIn("XSD", str(caught.exception), what)
+            self.assertNotIn("root:", str(caught.exception), what)
+        self.assertEqual(self.endpoint.request_content_schema, NOTE_XSD)
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHostileSize(EndpointHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param("endpoint.max_body_size", 64)
+        common = {
+            "request_method": "POST",
+            "auth_type": "public",
+            "exec_as_user_id": cls.env.ref("base.user_demo").id,
+        }
+        cls.json_endpoint = cls._create_endpoint(
+            route="/endpoint_test/h2b/json",
+            request_content_type="application/json",
+            request_content_schema='{"type": ["object", "array", "number"]}',
+            code_snippet="result = {'payload': request.get_json_data()}",
+            **common,
+        )
+        cls.text_endpoint = cls._create_endpoint(
+            route="/endpoint_test/h2b/text",
+            request_content_type="text/plain",
+            code_snippet=("result = {'payload': len(request.httprequest.get_data())}"),
+            **common,
+        )
+
+    def assertTooLarge(self, response, what=""):
+        self.assertEqual(response.status_code, 413, f"{what}: {response.text}")
+        self.assertEqual(response.headers["Content-Type"], "application/json")
+        self.assertEqual(response.json()["error"], "Payload Too Large")
+
+    def test_body_over_limit_413_before_parsing(self):
+        # Malformed as well: the size is refused before any parsing.
+        response = self._post("/endpoint_test/h2b/json", b"{" * 65, "application/json")
+        self.assertTooLarge(response)
+        response = self._post("/endpoint_test/h2b/text", b"x" * 65, "text/plain")
+        self.assertTooLarge(response)
+        # At the limit, served.
+        response = self._post("/endpoint_test/h2b/text", b"x" * 64, "text/plain")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), 64)
+
+    def test_chunked_body_over_limit_413(self):
+        def chunks():
+            for _i in range(10):
+                yield b"x" * 30
+
+        response = self._post("/endpoint_test/h2b/text", chunks(), "text/plain")
+        self.assertTooLarge(response, "chunked")
+
+        def small_chunks():
+            yield b"abc"
+            yield b"def"
+
+        response = self._post("/endpoint_test/h2b/text", small_chunks(), "text/plain")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), 6)
+
+    def test_limit_is_a_system_parameter(self):
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("endpoint.max_body_size", 1000)
+        response = self._post("/endpoint_test/h2b/text", b"x" * 500, "text/plain")
+        self.assertEqual(response.status_code, 200)
+        # A value that is not a number falls back to the default (10 MiB).
+        params.set_param("endpoint.max_body_size", "ten megabytes")
+        with mute_logger(MODEL_LOGGER):
+            response = self._post("/endpoint_test/h2b/text", b"x" * 500, "text/plain")
+        self.assertEqual(response.status_code, 200)
+
+    def test_deep_json_400(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "endpoint.max_body_size", 10_000_000
+        )
+        for depth in (65, 200, 5000, 200_000):
+            body = "[" * depth + "]" * depth
+            response = self._post("/endpoint_test/h2b/json", body, "application/json")
+            self.assertInvalid(response, "json_invalid", f"depth {depth}")
+        # Unclosed as well.
+        response = self._post(
+            "/endpoint_test/h2b/json", "[" * 100_000, "application/json"
+        )
+        self.assertInvalid(response, "json_invalid", "unclosed")
+        # Within the limit, served.
+        body = "[" * 60 + "]" * 60
+        response = self._post("/endpoint_test/h2b/json", body, "application/json")
+        self.assertEqual(response.status_code, 200)
+
+    def test_huge_numbers_400(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "endpoint.max_body_size", 10_000_000
+        )
+        for what, body in {
+            "5000-digit integer": "1" * 5000,
+            "100000-digit integer in a list": "[" + "9" * 100_000 + "]",
+            "negative huge integer": '{"n": -' + "7" * 5000 + "}",
+            "float overflow": "[1e999999]",
+            "NaN": "[NaN]",
+            "Infinity": '{"n": -Infinity}',
+        }.items():
+            response = self._post("/endpoint_test/h2b/json", body, "application/json")
+            self.assertInvalid(response, "json_invalid", what)
+        response = self._post(
+            "/endpoint_test/h2b/json", "[12345678901234567890]", "application/json"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), [12345678901234567890])
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHostileSnippet(EndpointHttpCase):
+    def _answer(self, snippet, route="/endpoint_test/h2b/snippet"):
+        self._create_endpoint(
+            route=route,
+            auth_type="public",
+            exec_as_user_id=self.env.ref("base.user_admin").id,
+            code_snippet=snippet,
+        )
+        return self._call(route)
+
+    def test_snippet_exception_500_logged_and_rolled_back(self):
+        with self.assertLogs(MODEL_LOGGER, "ERROR") as logs:
+            response = self._answer(
+                "partner = env['res.partner'].create({'name': 'H2B doomed'})\n"
+                "partner.write({'comment': 'written too'})\n"
+                "raise Exception('db password is hunter2-h2b')\n"
+            )
+        self.assertEqual(response.status_code, 500)
+        self.assertEqual(response.json(), {"error": "Internal Server Error"})
+        self.assertLess(len(response.content), 100)
+        self.assertNotIn("hunter2", response.text)
+        self.assertNotIn("Traceback", response.text)
+        log = "\n".join(logs.output)
+        self.assertIn("Traceback", log)
+        self.assertIn("hunter2-h2b", log)
+        self.assertIn("/endpoint_test/h2b/snippet", log)
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "H2B doomed")]))
+
+    def test_runaway_recursion_500(self):
+        with mute_logger(MODEL_LOGGER):
+            response = self._answer("def f(n):\n    return f(n + 1)\nf(0)\n")
+        self.assertEqual(response.status_code, 500)
+        self.assertEqual(response.json(), {"error": "Internal Server Error"})
+
+    def test_error_in_a_write_500_rolled_back(self):
+        # A database error inside the snippet (here a NOT NULL violation).
+        with mute_logger(MODEL_LOGGER, "odoo.sql_db"):
+            response = self._answer(
+                "env['res.partner'].create({'name': 'H2B before'})\n"
+                "env.cr.execute('INSERT INTO res_partner (id) VALUES (NULL)')\n"
+            )
+        self.assertEqual(response.status_code, 500)
+        self.assertEqual(response.json(), {"error": "Internal Server Error"})
+        self.assertNotIn("res_partner", response.text)
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "H2B before")]))
