@@ -21,8 +21,12 @@ class EndpointMixinServe(models.AbstractModel):
     _inherit = "endpoint.mixin"  # pylint: disable=consider-merging-classes-inherited
 
     def _handle_request(self, request):
-        """Validate ``request`` and run the exec mode; return its ``result``."""
-        self._validate_request(request)
+        """Run the exec mode for ``request``; return its ``result`` dict.
+
+        The snippet runs as the exec-as user (else as the caller). The
+        request is not validated here: the controller calls
+        ``_validate_request`` first.
+        """
         handler = self._get_handler()
         return handler(request)
 

@@ -4,11 +4,15 @@ and hostile input (a clear answer, nothing lost)."""
 
 import json
 import unittest
+from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import file_open, mute_logger
 
+from odoo.addons.http_routing.tests.common import MockRequest
+
+from ..controllers.main import EndpointController
 from .common import EndpointHttpCase
 
 JSON_SCHEMA = """
@@ -1001,3 +1005,65 @@ class TestEndpointHostileSnippet(EndpointHttpCase):
         self.assertEqual(response.json(), {"error": "Internal Server Error"})
         self.assertNotIn("res_partner", response.text)
         self.assertFalse(self.env["res.partner"].search([("name", "=", "H2B before")]))
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointServeSteps(EndpointHttpMixin, EndpointHttpCase):
+    """The controller's steps, in order, each overridable on its own."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.endpoint = cls._create_endpoint(
+            route="/endpoint_test/steps",
+            request_method="POST",
+            request_content_type="application/json",
+            request_content_schema=JSON_SCHEMA,
+            auth_type="public",
+            exec_as_user_id=cls.env.ref("base.user_demo").id,
+            code_snippet="result = {'payload': {'ran': True}}",
+        )
+
+    def test_validate_then_handle_then_render(self):
+        Model = type(self.env["endpoint.endpoint"])
+        controller = EndpointController
+        calls = []
+
+        def spy(owner, name):
+            original = getattr(owner, name)
+
+            def wrapper(this, *args, **kwargs):
+                calls.append(name)
+                return original(this, *args, **kwargs)
+
+            return patch.object(owner, name, wrapper)
+
+        with (
+            spy(Model, "_validate_request"),
+            spy(Model, "_handle_request"),
+            spy(controller, "_handle_result"),
+        ):
+            response = self._post_json(
+                "/endpoint_test/steps", {"name": "a", "email": "b"}
+            )
+            self.assertEqual(response.json(), {"ran": True})
+            self.assertEqual(
+                calls, ["_validate_request", "_handle_request", "_handle_result"]
+            )
+            # A request that fails validation never reaches the handler.
+            calls.clear()
+            response = self._post_json("/endpoint_test/steps", {"name": "a"})
+            self.assertEqual(response.status_code, 400)
+            self.assertEqual(calls, ["_validate_request"])
+
+    def test_handle_request_runs_the_handler_only(self):
+        # As downstream modules' tests do: a mocked request, which would
+        # fail every check (wrong method, no content type, a body off the
+        # schema), goes straight to the snippet.
+        with MockRequest(self.env) as request:
+            request.httprequest.method = "GET"
+            request.httprequest.headers = {}
+            request.httprequest.content_length = 2
+            request.httprequest.get_data = lambda: b"[]"
+            result = self.endpoint._handle_request(request)
+        self.assertEqual(result, {"payload": {"ran": True}})
