@@ -183,9 +183,12 @@ class EndpointMixin(models.AbstractModel):
                     )
                 )
 
-    @api.constrains("request_content_schema", "request_content_type")
+    @api.constrains("request_content_schema", "request_content_type", "request_method")
     def _check_request_content_schema(self):
-        for rec in self:
+        # A schema of a method or content type that takes none is kept and
+        # ignored (the form says so): records written for OCA's module carry
+        # such schemas and must load unchanged.
+        for rec in self.filtered("request_content_schema_applicable"):
             try:
                 body.compile_schema(
                     rec.request_content_schema, rec.request_content_type

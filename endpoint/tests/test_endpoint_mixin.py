@@ -347,18 +347,40 @@ class TestEndpointSchema(EndpointRecordCase):
         with self.assertUserError("XSD is not well-formed"):
             self._post_endpoint(content_type="application/xml", schema=JSON_SCHEMA_JSON)
 
-    def test_schema_on_a_content_type_without_schemas_is_refused(self):
+    def test_schema_of_a_request_that_takes_none_is_kept_and_ignored(self):
+        # Records written for OCA's module carry such schemas: they load as
+        # they are, and requests are not checked against them.
         for content_type in (
             "text/plain",
             "text/csv",
             "application/x-www-form-urlencoded",
         ):
-            with (
-                self.subTest(content_type=content_type),
-                self.assertRaises(UserError) as caught,
-            ):
-                self._post_endpoint(content_type=content_type, schema=JSON_SCHEMA_JSON)
-            self.assertIn("takes no request schema", str(caught.exception))
+            with self.subTest(content_type=content_type):
+                endpoint = self._post_endpoint(
+                    content_type=content_type,
+                    schema="not a schema at all: [",
+                    route=f"/test/kept/{content_type.replace('/', '-')}",
+                )
+                self.assertEqual(
+                    endpoint.request_content_schema, "not a schema at all: ["
+                )
+                self.assertFalse(endpoint.request_content_schema_applicable)
+                self.assertIsNone(endpoint._get_runtime().schema)
+        endpoint = self._create_endpoint(
+            sync=False, request_method="GET", request_content_schema=JSON_SCHEMA_JSON
+        )
+        self.assertEqual(endpoint.request_content_schema, JSON_SCHEMA_JSON)
+        self.assertIsNone(endpoint._get_runtime().schema)
+
+    def test_kept_schema_is_checked_once_it_applies(self):
+        endpoint = self._create_endpoint(
+            sync=False,
+            request_method="GET",
+            request_content_type="application/json",
+            request_content_schema="[1, 2",
+        )
+        with self.assertUserError("the request schema is invalid"):
+            endpoint.request_method = "POST"
 
     def test_changing_the_content_type_clears_the_schema(self):
         endpoint = self._post_endpoint(schema=JSON_SCHEMA_JSON)

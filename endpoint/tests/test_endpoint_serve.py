@@ -492,6 +492,37 @@ class TestEndpointHttpContent(EndpointHttpMixin, EndpointHttpCase):
             response.headers["Access-Control-Allow-Origin"], "https://app.example.com"
         )
 
+    def test_schema_kept_on_get_and_text_plain_is_not_used(self):
+        demo = self.env.ref("base.user_demo")
+        common = {"auth_type": "public", "exec_as_user_id": demo.id}
+        self._create_endpoint(
+            route="/endpoint_test/h2b/get-with-schema",
+            request_content_schema=JSON_SCHEMA,
+            code_snippet="result = {'payload': 'served'}",
+            **common,
+        )
+        response = self._call("/endpoint_test/h2b/get-with-schema")
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), "served")
+        self._create_endpoint(
+            route="/endpoint_test/h2b/text-with-schema",
+            request_method="POST",
+            request_content_type="text/plain",
+            request_content_schema=JSON_SCHEMA,
+            code_snippet=(
+                "result = {'payload': request.httprequest.get_data(as_text=True)}"
+            ),
+            **common,
+        )
+        response = self._call(
+            "/endpoint_test/h2b/text-with-schema",
+            "POST",
+            data="not JSON at all",
+            headers={"Content-Type": "text/plain"},
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), "not JSON at all")
+
     def test_json_body_checked_even_without_schema(self):
         self.json_endpoint.request_content_schema = False
         self.json_endpoint.code_snippet = (
