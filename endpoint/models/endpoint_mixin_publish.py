@@ -8,6 +8,9 @@ requests run from those published values, compiled once per routes' version.
 
 from odoo import api, http, models, tools
 
+from odoo.addons.endpoint_route_handler.models.endpoint_route_sync_mixin import (
+    EndpointRouteSyncMixin,
+)
 from odoo.addons.endpoint_route_handler.registry import EndpointRegistry
 
 from ..tools import runtime as runtime_tools
@@ -108,6 +111,7 @@ class EndpointMixinPublish(models.AbstractModel):
         # Which record the route serves, read back when a request matches it.
         routing[runtime_tools.ROUTING_MODEL] = self._name
         routing[runtime_tools.ROUTING_RECORD] = self.id
+        routing[runtime_tools.ROUTING_ARCHIVED] = not self.active
         # The method is checked by the endpoint itself, after authentication,
         # so that a wrong method answers 405 with an Allow header.
         routing["methods"] = None
@@ -145,12 +149,60 @@ class EndpointMixinPublish(models.AbstractModel):
             any(field in vals for field in self._routing_impacting_fields())
             and self._runs_own_values()
         )
+        # `active` is a switch, not an edit: the route handler would mark
+        # the records out of sync; those in sync with a published rule stay
+        # so (a record with none has nothing to switch: it waits for a sync).
+        switch = "active" in vals
+        stay_in_sync = self.browse()
+        if switch and not any(f in vals for f in self._routing_impacting_fields()):
+            published = self._published_keys()
+            stay_in_sync = self.filtered(
+                lambda r: (
+                    r.registry_sync and r._endpoint_registry_unique_key() in published
+                )
+            )
         res = super().write(vals)
         if publish:
             super().write({"registry_sync": True})
+        elif stay_in_sync:
+            # Below the route handler's write, which would sync them again.
+            super(EndpointRouteSyncMixin, stay_in_sync).write({"registry_sync": True})
+        if switch:
+            self._switch_routes()
         if stale_runtimes:
             self.env.registry.clear_cache()
         return res
+
+    def _switch_routes(self):
+        """Take the published routes of archived records off the air, and put
+        those of active records back, as they were last published."""
+        by_key = {rec._endpoint_registry_unique_key(): rec for rec in self}
+        flag = runtime_tools.ROUTING_ARCHIVED
+        switched = []
+        for rule in self._endpoint_registry.get_rules(keys=list(by_key)):
+            archived = not by_key[rule.key].active
+            if bool(rule.routing.get(flag)) != archived:
+                rule.routing = {**rule.routing, flag: archived}
+                switched.append(rule)
+        if switched:
+            self._endpoint_registry.update_rules(switched)
+            self.env.registry.clear_cache("routing")
+            self._announce_route_change()
+
+    def _handle_registry_sync(self, record_ids=None):
+        # The route handler drops the rules of archived records; here they
+        # are published too, off the air, so that unarchiving puts back what
+        # the last sync published.
+        records = self.browse(record_ids or self.ids).exists()
+        records._register_controllers(clear_cache=False)
+        self.env.registry.clear_cache("routing")
+
+    def _published_keys(self):
+        """The registry keys of these records that a sync published."""
+        if not self:
+            return set()
+        keys = [rec._endpoint_registry_unique_key() for rec in self]
+        return {rule.key for rule in self._endpoint_registry.get_rules(keys=keys)}
 
     def _runs_own_values(self):
         """Tell whether any of these records has no runtime published by a

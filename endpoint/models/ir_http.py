@@ -21,6 +21,13 @@ class IrHttp(models.AbstractModel):
             runtime_tools.request_state(request, create=True).version = version
         return version
 
+    def _endpoint_routing_rules(self):
+        # Archived endpoints keep their rule, as last published, but their
+        # route is off the air.
+        for url, endpoint in super()._endpoint_routing_rules():
+            if not endpoint.routing.get(runtime_tools.ROUTING_ARCHIVED):
+                yield url, endpoint
+
     @classmethod
     def _match(cls, path_info):
         rule, args = super()._match(path_info)

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Shared fixtures of the endpoint tests."""
 
+import json
 from contextlib import contextmanager
 
 from odoo.exceptions import UserError
@@ -95,13 +96,16 @@ class EndpointRecordCase(EndpointTransactionCase):
         self.assertIn(fragment, str(caught.exception))
 
     def _route_row(self, endpoint):
-        """The live route of ``endpoint`` in the route registry table, or None."""
+        """The live route of ``endpoint`` in the route registry table, or None
+        (none published, or published and archived: off the air)."""
         self.env.cr.execute(
-            "SELECT route FROM endpoint_route WHERE key = %s",
+            "SELECT route, routing FROM endpoint_route WHERE key = %s",
             [f"{endpoint._name}:{endpoint.id}"],
         )
         row = self.env.cr.fetchone()
-        return row[0] if row else None
+        if not row or json.loads(row[1]).get("endpoint_archived"):
+            return None
+        return row[0]
 
     def _post_endpoint(self, content_type="application/json", schema=None, **vals):
         return self._create_endpoint(

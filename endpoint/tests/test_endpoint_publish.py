@@ -105,6 +105,28 @@ class TestEndpointCache(EndpointHttpCase):
         self._sync(endpoint)
         self.assertEqual(self.url_open(endpoint.route).status_code, 200)
 
+    def test_archiving_takes_the_route_off_at_once_and_back_as_published(self):
+        endpoint = self._public(
+            "/endpoint_test/cache/switch",
+            code_snippet="result = {'payload': 'published'}",
+        )
+        self.assertEqual(self.url_open(endpoint.route).json(), "published")
+        # An edit waits for a sync; archiving does not.
+        endpoint.code_snippet = "result = {'payload': 'pending'}"
+        endpoint.action_archive()
+        self.assertEqual(self.url_open(endpoint.route).status_code, 404)
+        self.assertNotIn(
+            endpoint,
+            self.env["endpoint.endpoint"].search([("registry_sync", "=", False)]),
+        )
+        endpoint.action_unarchive()
+        response = self.url_open(endpoint.route)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), "published")
+        self.assertFalse(endpoint.registry_sync)
+        self._sync(endpoint)
+        self.assertEqual(self.url_open(endpoint.route).json(), "pending")
+
     def test_no_query_per_request_beyond_a_plain_route(self):
         endpoint = self._public(
             "/endpoint_test/cache/queries",
@@ -174,7 +196,6 @@ class TestEndpointRegistrySync(EndpointRecordCase):
             "csrf": True,
             "readonly": True,
             "route_group": "other",
-            "active": False,
         }
         endpoint.write(
             {
@@ -285,17 +306,40 @@ class TestEndpointRegistrySync(EndpointRecordCase):
         endpoint.unlink()
         self.assertFalse(endpoint.exists())
 
-    def test_archiving_then_syncing_removes_the_route(self):
+    def test_archiving_is_a_switch_not_an_edit(self):
         endpoint = self._create_endpoint(route="/test/archived")
         endpoint.active = False
-        self.assertFalse(endpoint.registry_sync)
-        self.assertEqual(self._route_row(endpoint), "/test/archived")
+        # Off the air at once, and nothing left to sync.
+        self.assertTrue(endpoint.registry_sync)
+        self.assertIsNone(self._route_row(endpoint))
         self._sync(endpoint)
         self.assertIsNone(self._route_row(endpoint))
         endpoint.active = True
+        self.assertTrue(endpoint.registry_sync)
+        self.assertEqual(self._route_row(endpoint), "/test/archived")
+
+    def test_archiving_keeps_pending_edits_pending(self):
+        endpoint = self._create_endpoint(route="/test/archived-edited")
+        endpoint.code_snippet = "result = {'payload': 'edited'}"
+        endpoint.active = False
+        self.assertFalse(endpoint.registry_sync)
+        endpoint.active = True
+        # Back as last published; the edit still waits for a sync.
+        self.assertFalse(endpoint.registry_sync)
+        self.assertEqual(self._route_row(endpoint), "/test/archived-edited")
+        self.assertEqual(
+            endpoint._synced_runtime_values()["code_snippet"],
+            "result = {'payload': {'ok': True}}",
+        )
+
+    def test_archiving_a_never_published_record_waits_for_a_sync(self):
+        endpoint = self._create_endpoint(sync=False, route="/test/never")
+        endpoint.active = False
+        endpoint.active = True
+        self.assertFalse(endpoint.registry_sync)
         self.assertIsNone(self._route_row(endpoint))
         self._sync(endpoint)
-        self.assertEqual(self._route_row(endpoint), "/test/archived")
+        self.assertEqual(self._route_row(endpoint), "/test/never")
 
     def test_runtime_follows_the_synced_version(self):
         endpoint = self._create_endpoint(code_snippet="result = {'payload': 1}")
@@ -490,7 +534,7 @@ class TestEndpointHostileResync(EndpointHttpCase):
         rows = {
             rule.key: rule.route
             for rule in EndpointRegistry.registry_for(self.env.cr).get_rules()
-            if rule.key in keys
+            if rule.key in keys and not rule.routing.get("endpoint_archived")
         }
         records = Endpoint.with_context(active_test=False).browse(endpoints.ids)
         expected = {

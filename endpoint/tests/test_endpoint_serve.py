@@ -138,8 +138,8 @@ class TestEndpointHttpRouting(EndpointHttpMixin, EndpointHttpCase):
         )
         self.assertEqual(self._call("/endpoint_test/h2b/archived").status_code, 200)
         endpoint.active = False
-        # Archiving reaches the live route only on sync.
-        self.assertEqual(self._call("/endpoint_test/h2b/archived").status_code, 200)
+        # Archiving takes the route off at once, and a sync keeps it off.
+        self.assertEqual(self._call("/endpoint_test/h2b/archived").status_code, 404)
         self._sync(endpoint)
         self.assertEqual(self._call("/endpoint_test/h2b/archived").status_code, 404)
 

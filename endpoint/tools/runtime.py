@@ -19,6 +19,8 @@ ROUTING_RUNTIME = "endpoint_runtime"
 ROUTING_MODEL = "endpoint_model"
 ROUTING_RECORD = "endpoint_record_id"
 ROUTING_METHODS = "endpoint_methods"
+# Set on the rule of an archived endpoint: kept as last published, off the air.
+ROUTING_ARCHIVED = "endpoint_archived"
 
 
 def allowed_methods(request_method):
