@@ -6,7 +6,7 @@ import werkzeug.exceptions
 from odoo import exceptions, models
 from odoo.http import Response
 
-from ..exceptions import PayloadTooLarge, RequestValidationError
+from ..exceptions import EndpointError, PayloadTooLarge, RequestValidationError
 from ..tools import body, snippet
 from ..tools import response as response_tools
 from ..tools import runtime as runtime_tools
@@ -14,6 +14,8 @@ from ..tools import runtime as runtime_tools
 # Bodies above this size get a 413 unless the system parameter says otherwise.
 DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
 MAX_BODY_SIZE_PARAM = "endpoint.max_body_size"
+# What a client reads of a failure on the server: the log has the rest.
+INTERNAL_ERROR = "The endpoint failed; the server log says why."
 
 
 # One concern per file: the record, publishing, serving, OpenAPI.
@@ -100,27 +102,21 @@ class EndpointMixinServe(models.AbstractModel):
             state.hand_over_json(request, value)
 
     def _error_response(self, exc):
-        """The JSON answer to an exception raised while serving a request."""
+        """The JSON answer to an exception raised while serving a request:
+        ``{"detail": ...}`` with the matching status."""
         if isinstance(exc, RequestValidationError):
             return response_tools.validation_error_response(exc.detail)
-        if isinstance(exc, PayloadTooLarge):
-            return response_tools.error_response(
-                exc.status, str(exc), name="Payload Too Large"
-            )
+        if isinstance(exc, EndpointError) and exc.status:
+            return response_tools.error_response(exc.status, exc.detail)
         if isinstance(exc, self._bad_request_exceptions()):
-            return response_tools.error_response(400, exc.args[0] if exc.args else "")
-        if isinstance(exc, werkzeug.exceptions.HTTPException) and exc.code:
-            headers = [
-                (name, value)
-                for name, value in exc.get_headers()
-                if name.lower() != "content-type"
-            ]
             return response_tools.error_response(
-                exc.code, exc.description, headers=headers, name=exc.name
+                400, str(exc.args[0]) if exc.args else None
             )
+        if isinstance(exc, werkzeug.exceptions.HTTPException) and exc.code:
+            return response_tools.http_error_response(exc)
         # exc_info=exc: the traceback is logged even outside an except block.
         self._logger.error("Endpoint %s failed", self.route, exc_info=exc)
-        return response_tools.error_response(500)
+        return response_tools.error_response(500, INTERNAL_ERROR)
 
     def _bad_request_exceptions(self):
         """Exceptions of a handler that answer 400 instead of 500."""

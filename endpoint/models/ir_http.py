@@ -3,10 +3,12 @@
 import werkzeug.exceptions
 
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.http import CORS_MAX_AGE, Response, request
 
 from odoo.addons.rpc_helper.patch import _rpc_allowed
 
+from ..tools import response as response_tools
 from ..tools import runtime as runtime_tools
 
 
@@ -37,6 +39,25 @@ class IrHttp(models.AbstractModel):
             # and with which values, as of the routing map's version.
             runtime_tools.request_state(request, create=True).routing = routing
         return rule, args
+
+    @classmethod
+    def _handle_error(cls, exception):
+        # An endpoint's route answers every error in JSON, those raised
+        # before its controller runs too (authentication: 401, 403).
+        state = runtime_tools.request_state(request)
+        if state and state.routing:
+            return cls._endpoint_error_response(exception)
+        return super()._handle_error(exception)
+
+    @classmethod
+    def _endpoint_error_response(cls, exception):
+        if isinstance(exception, werkzeug.exceptions.HTTPException) and exception.code:
+            return response_tools.http_error_response(exception)
+        if isinstance(exception, UserError):
+            # The AccessDenied of an auth method is a 403.
+            message = str(exception.args[0]) if exception.args else None
+            return response_tools.error_response(exception.http_status, message)
+        return response_tools.error_response(500)
 
     @classmethod
     def _pre_dispatch(cls, rule, args):

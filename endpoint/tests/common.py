@@ -25,6 +25,9 @@ SNIPPET_NAMES = (
     "log",
 )
 
+# The answer of an endpoint that failed on the server: nothing of the cause.
+INTERNAL_ERROR = {"detail": "The endpoint failed; the server log says why."}
+
 
 class EndpointCaseMixin:
     """Create endpoints the way an admin does, and publish them."""

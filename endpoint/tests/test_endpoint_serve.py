@@ -6,6 +6,8 @@ import json
 import unittest
 from unittest.mock import patch
 
+import werkzeug.exceptions
+
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import file_open, mute_logger
@@ -13,7 +15,7 @@ from odoo.tools import file_open, mute_logger
 from odoo.addons.http_routing.tests.common import MockRequest
 
 from ..controllers.main import EndpointController
-from .common import EndpointHttpCase
+from .common import INTERNAL_ERROR, EndpointHttpCase
 
 JSON_SCHEMA = """
 type: object
@@ -271,7 +273,7 @@ class TestEndpointHttpMethods(EndpointHttpMixin, EndpointHttpCase):
             response = self._call("/endpoint_test/h2b/get", method)
             self.assertEqual(response.status_code, 405, method)
             self.assertEqual(response.headers["Allow"], "GET, HEAD", method)
-            self.assertEqual(response.json()["error"], "Method Not Allowed")
+            self.assertIn("not allowed", response.json()["detail"])
         for method in ("GET", "HEAD", "PUT", "DELETE", "PATCH"):
             response = self._call("/endpoint_test/h2b/post", method)
             self.assertEqual(response.status_code, 405, method)
@@ -397,7 +399,7 @@ class TestEndpointHttpContent(EndpointHttpMixin, EndpointHttpCase):
                 content_type=content_type,
             )
             self.assertEqual(response.status_code, 415, content_type)
-            self.assertIn("application/json", response.json()["message"])
+            self.assertIn("application/json", response.json()["detail"])
         response = self._call("/endpoint_test/h2b/json", "POST", data=b"")
         self.assertEqual(response.status_code, 415)
 
@@ -576,7 +578,7 @@ class TestEndpointHttpErrors(EndpointHttpMixin, EndpointHttpCase):
             self.assertEqual(response.status_code, 400, exc)
             self.assertEqual(
                 response.json(),
-                {"error": "Bad Request", "message": "Give a name, please"},
+                {"detail": "Give a name, please"},
             )
 
     def test_werkzeug_exceptions_keep_status(self):
@@ -590,7 +592,7 @@ class TestEndpointHttpErrors(EndpointHttpMixin, EndpointHttpCase):
                 route=f"/endpoint_test/h2b/{exc.lower()}",
             )
             self.assertEqual(response.status_code, status, exc)
-            self.assertEqual(response.json()["message"], "custom text")
+            self.assertEqual(response.json()["detail"], "custom text")
             self.assertEqual(response.headers["Content-Type"], "application/json")
 
     def test_other_error_500_without_traceback(self):
@@ -599,7 +601,7 @@ class TestEndpointHttpErrors(EndpointHttpMixin, EndpointHttpCase):
                 "secret = {'a': 1}\nvalue = secret['the-secret-key-h2b']"
             )
         self.assertEqual(response.status_code, 500)
-        self.assertEqual(response.json(), {"error": "Internal Server Error"})
+        self.assertEqual(response.json(), INTERNAL_ERROR)
         self.assertNotIn("Traceback", response.text)
         self.assertNotIn("the-secret-key-h2b", response.text)
         # The details are in the server log.
@@ -715,7 +717,7 @@ class TestEndpointHttpResult(EndpointHttpMixin, EndpointHttpCase):
             with mute_logger(MODEL_LOGGER):
                 response = self._answer(snippet)
             self.assertEqual(response.status_code, 500, snippet)
-            self.assertEqual(response.json(), {"error": "Internal Server Error"})
+            self.assertEqual(response.json(), INTERNAL_ERROR)
             self.env["endpoint.endpoint"].search(
                 [("route", "=", "/endpoint_test/h2b/result")]
             ).unlink()
@@ -911,7 +913,7 @@ class TestEndpointHostileSize(EndpointHttpCase):
     def assertTooLarge(self, response, what=""):
         self.assertEqual(response.status_code, 413, f"{what}: {response.text}")
         self.assertEqual(response.headers["Content-Type"], "application/json")
-        self.assertEqual(response.json()["error"], "Payload Too Large")
+        self.assertIn("the limit is", response.json()["detail"])
 
     def test_body_over_limit_413_before_parsing(self):
         # Malformed as well: the size is refused before any parsing.
@@ -1009,7 +1011,7 @@ class TestEndpointHostileSnippet(EndpointHttpCase):
                 "raise Exception('db password is hunter2-h2b')\n"
             )
         self.assertEqual(response.status_code, 500)
-        self.assertEqual(response.json(), {"error": "Internal Server Error"})
+        self.assertEqual(response.json(), INTERNAL_ERROR)
         self.assertLess(len(response.content), 100)
         self.assertNotIn("hunter2", response.text)
         self.assertNotIn("Traceback", response.text)
@@ -1023,7 +1025,7 @@ class TestEndpointHostileSnippet(EndpointHttpCase):
         with mute_logger(MODEL_LOGGER):
             response = self._answer("def f(n):\n    return f(n + 1)\nf(0)\n")
         self.assertEqual(response.status_code, 500)
-        self.assertEqual(response.json(), {"error": "Internal Server Error"})
+        self.assertEqual(response.json(), INTERNAL_ERROR)
 
     def test_error_in_a_write_500_rolled_back(self):
         # A database error inside the snippet (here a NOT NULL violation).
@@ -1033,7 +1035,7 @@ class TestEndpointHostileSnippet(EndpointHttpCase):
                 "env.cr.execute('INSERT INTO res_partner (id) VALUES (NULL)')\n"
             )
         self.assertEqual(response.status_code, 500)
-        self.assertEqual(response.json(), {"error": "Internal Server Error"})
+        self.assertEqual(response.json(), INTERNAL_ERROR)
         self.assertNotIn("res_partner", response.text)
         self.assertFalse(self.env["res.partner"].search([("name", "=", "H2B before")]))
 
@@ -1098,3 +1100,111 @@ class TestEndpointServeSteps(EndpointHttpMixin, EndpointHttpCase):
             request.httprequest.get_data = lambda: b"[]"
             result = self.endpoint._handle_request(request)
         self.assertEqual(result, {"payload": {"ran": True}})
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointErrorShape(EndpointHttpMixin, EndpointHttpCase):
+    """Every error an endpoint answers is JSON with a ``detail`` member: the
+    list of validation errors for a body off its schema, a sentence else."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        demo = cls.env.ref("base.user_demo")
+        cls.public = {"auth_type": "public", "exec_as_user_id": demo.id}
+        cls._create_endpoint(
+            route="/endpoint_test/shape/post",
+            request_method="POST",
+            request_content_type="application/json",
+            request_content_schema=JSON_SCHEMA,
+            **cls.public,
+        )
+        cls._create_endpoint(route="/endpoint_test/shape/private")
+
+    def assertSentence(self, response, status):
+        """Assert a JSON error answer of ``status`` whose detail is a sentence."""
+        self.assertEqual(response.status_code, status, response.text)
+        self.assertEqual(response.headers["Content-Type"], "application/json")
+        detail = response.json()["detail"]
+        self.assertIsInstance(detail, str)
+        self.assertTrue(detail.strip())
+        return detail
+
+    def _snippet(self, route, code):
+        self._create_endpoint(route=route, code_snippet=code, **self.public)
+        return self._call(route)
+
+    def test_400_validation_is_a_list(self):
+        response = self._post_json("/endpoint_test/shape/post", {"name": 1})
+        self.assertDetail(
+            response, [(["body"], "required"), (["body", "name"], "type")]
+        )
+
+    def test_400_of_a_snippet_is_a_sentence(self):
+        response = self._snippet(
+            "/endpoint_test/shape/user-error", "raise exceptions.UserError('No name')"
+        )
+        self.assertEqual(self.assertSentence(response, 400), "No name")
+
+    def test_401_is_json_even_for_a_client_asking_json(self):
+        for accept in (None, "application/json", "text/html"):
+            headers = {"Accept": accept} if accept else {}
+            response = self._call("/endpoint_test/shape/private", headers=headers)
+            self.assertSentence(response, 401)
+            self.assertNotIn("<html", response.text.lower())
+        # A JSON request (Content-Type) gets the same answer, not JSON-RPC.
+        response = self._call(
+            "/endpoint_test/shape/private",
+            "POST",
+            data="{}",
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertSentence(response, 401)
+
+    def test_403_and_429_of_a_request_check_keep_their_headers(self):
+        # As a downstream auth check does (the API key's group, a rate limit).
+        Model = type(self.env["endpoint.endpoint"])
+        for exc, status in (
+            (werkzeug.exceptions.Forbidden("Not your key."), 403),
+            (werkzeug.exceptions.TooManyRequests(retry_after=30), 429),
+        ):
+
+            def refuse(this, request, exc=exc):
+                raise exc
+
+            with patch.object(Model, "_validate_request", refuse):
+                response = self._post_json("/endpoint_test/shape/post", {})
+            self.assertSentence(response, status)
+            if status == 429:
+                self.assertEqual(response.headers["Retry-After"], "30")
+
+    def test_404_of_a_snippet(self):
+        response = self._snippet(
+            "/endpoint_test/shape/not-found",
+            "raise werkzeug.exceptions.NotFound('No such order.')",
+        )
+        self.assertEqual(self.assertSentence(response, 404), "No such order.")
+
+    def test_405_keeps_allow(self):
+        response = self._call("/endpoint_test/shape/post", "DELETE")
+        self.assertSentence(response, 405)
+        self.assertEqual(response.headers["Allow"], "POST")
+
+    def test_413(self):
+        self.env["ir.config_parameter"].sudo().set_param("endpoint.max_body_size", 8)
+        response = self._post_json("/endpoint_test/shape/post", {"name": "too long"})
+        self.assertIn("the limit is 8", self.assertSentence(response, 413))
+
+    def test_415_names_the_expected_type(self):
+        response = self._post_json(
+            "/endpoint_test/shape/post", {}, content_type="text/plain"
+        )
+        self.assertIn("application/json", self.assertSentence(response, 415))
+
+    def test_500_says_nothing_of_the_cause(self):
+        with mute_logger(MODEL_LOGGER):
+            response = self._snippet(
+                "/endpoint_test/shape/crash", "raise ValueError('secret-h13')"
+            )
+        self.assertSentence(response, 500)
+        self.assertEqual(response.json(), INTERNAL_ERROR)

@@ -21,7 +21,7 @@ from odoo.addons.http_routing.tests.common import MockRequest
 
 from ..tools import response as response_tools
 from ..tools import snippet
-from .common import SNIPPET_NAMES, EndpointTransactionCase
+from .common import INTERNAL_ERROR, SNIPPET_NAMES, EndpointTransactionCase
 
 
 def public_names(wrapper):
@@ -463,9 +463,7 @@ class TestSnippetErrors(SnippetCase):
         )
         response = endpoint._error_response(exc)
         self.assertEqual(response.status_code, 400)
-        self.assertEqual(
-            self._payload(response), {"error": "Bad Request", "message": "Add ?name="}
-        )
+        self.assertEqual(self._payload(response), {"detail": "Add ?name="})
 
     def test_validation_error_answers_400(self):
         endpoint, exc = self._raises(
@@ -486,7 +484,7 @@ class TestSnippetErrors(SnippetCase):
                 )
                 response = endpoint._error_response(exc)
                 self.assertEqual(response.status_code, status)
-                self.assertEqual(self._payload(response)["message"], "because")
+                self.assertEqual(self._payload(response)["detail"], "because")
                 endpoint.unlink()
 
     def test_other_errors_answer_500_without_details(self):
@@ -501,9 +499,7 @@ class TestSnippetErrors(SnippetCase):
                 with mute_logger("endpoint.endpoint"):
                     response = endpoint._error_response(exc)
                 self.assertEqual(response.status_code, 500)
-                self.assertEqual(
-                    self._payload(response), {"error": "Internal Server Error"}
-                )
+                self.assertEqual(self._payload(response), INTERNAL_ERROR)
                 text = response.get_data(as_text=True)
                 self.assertNotIn("Traceback", text)
                 self.assertNotIn("secret detail", text)

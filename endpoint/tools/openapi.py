@@ -66,10 +66,9 @@ ERROR_SCHEMAS = {
     "Error": {
         "type": "object",
         "description": "Any other error.",
-        "required": ["error"],
+        "required": ["detail"],
         "properties": {
-            "error": {"type": "string", "description": "The HTTP status name."},
-            "message": {"type": "string", "description": "What went wrong."},
+            "detail": {"type": "string", "description": "What went wrong."},
         },
     },
 }
@@ -295,7 +294,7 @@ def build_operation(endpoint, name=None):
             "RequestValidationError",
         )
     for code, text in (auth.get("responses") or {}).items():
-        responses[str(code)] = {"description": text}
+        responses[str(code)] = _error_response(text)
     responses["404"] = {
         "description": "No endpoint is published at this route "
         "(unknown, archived, or not synced yet)."

@@ -72,18 +72,26 @@ def result_to_response(result):
 
 
 def validation_error_response(detail, headers=None):
-    """The 400 of a body or parameter that fails its schema."""
+    """The 400 of a body or parameter that fails its schema: ``detail`` is
+    the list of ``{"loc", "msg", "type"}`` items."""
     return json_response({"detail": detail}, status=400, headers=headers)
 
 
-def error_response(status, message=None, headers=None, name=None):
-    """The JSON answer of an error with HTTP ``status``.
+def error_response(status, detail=None, headers=None):
+    """The JSON answer of an error with HTTP ``status``: ``{"detail": ...}``,
+    a sentence saying what went wrong (the status name when None), as
+    FastAPI answers. ``headers`` are added (the Allow of a 405...)."""
+    if detail is None:
+        detail = HTTP_STATUS_CODES.get(status, "Error")
+    return json_response({"detail": detail}, status=status, headers=headers)
 
-    ``message`` says what went wrong, for the client; None sends the status
-    name alone (``name``, else the standard one). ``headers`` are added (an
-    Allow of a 405, for instance).
-    """
-    payload = {"error": name or HTTP_STATUS_CODES.get(status, "Error")}
-    if message is not None:
-        payload["message"] = message
-    return json_response(payload, status=status, headers=headers)
+
+def http_error_response(exc):
+    """The JSON answer of a werkzeug ``HTTPException``, with its status, its
+    description and its headers (Allow, WWW-Authenticate...)."""
+    headers = [
+        (name, value)
+        for name, value in exc.get_headers()
+        if name.lower() != "content-type"
+    ]
+    return error_response(exc.code, exc.description, headers=headers)
