@@ -50,7 +50,7 @@ class EndpointMixinServe(models.AbstractModel):
             raise werkzeug.exceptions.MethodNotAllowed(valid_methods=allowed)
         if runtime.media_type:
             sent = body.media_type(httprequest.headers.get("Content-Type"))
-            if sent != runtime.media_type:
+            if not body.accepts_media_type(runtime.media_type, sent):
                 raise werkzeug.exceptions.UnsupportedMediaType(
                     f"Content-Type must be {runtime.media_type}, got {sent or 'none'}."
                 )

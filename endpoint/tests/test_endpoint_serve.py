@@ -494,6 +494,45 @@ class TestEndpointHttpContent(EndpointHttpMixin, EndpointHttpCase):
             response.headers["Access-Control-Allow-Origin"], "https://app.example.com"
         )
 
+    def test_content_type_accepted_by_family(self):
+        for content_type in (
+            "application/problem+json",
+            "application/vnd.api+json; charset=utf-8",
+        ):
+            response = self._post_json(
+                "/endpoint_test/h2b/json",
+                {"name": "a", "email": "b"},
+                content_type=content_type,
+            )
+            self.assertEqual(response.status_code, 200, content_type)
+            self.assertEqual(response.json(), {"got": {"name": "a", "email": "b"}})
+        # The body is still checked against the schema.
+        response = self._post_json(
+            "/endpoint_test/h2b/json", {"name": "a"}, content_type="application/ld+json"
+        )
+        self.assertDetail(response, [(["body"], "required")])
+        good = b"<note><to>Ann</to><qty>2</qty></note>"
+        for content_type in ("text/xml", "application/soap+xml", "text/xml; q=1"):
+            response = self._call(
+                "/endpoint_test/h2b/xml",
+                "POST",
+                data=good,
+                headers={"Content-Type": content_type},
+            )
+            self.assertEqual(response.status_code, 200, content_type)
+            self.assertEqual(response.content, good)
+        for route, content_type in (
+            ("/endpoint_test/h2b/json", "text/json"),
+            ("/endpoint_test/h2b/json", "application/soap+xml"),
+            ("/endpoint_test/h2b/xml", "application/problem+json"),
+            ("/endpoint_test/h2b/xml", "text/plain"),
+        ):
+            response = self._call(
+                route, "POST", data=good, headers={"Content-Type": content_type}
+            )
+            self.assertEqual(response.status_code, 415, content_type)
+            self.assertIn("must be", response.json()["detail"])
+
     def test_schema_kept_on_get_and_text_plain_is_not_used(self):
         demo = self.env.ref("base.user_demo")
         common = {"auth_type": "public", "exec_as_user_id": demo.id}

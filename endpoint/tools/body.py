@@ -47,6 +47,25 @@ def schema_kind(content_type):
     return None
 
 
+def accepts_media_type(expected, sent):
+    """Tell whether a body sent as media type ``sent`` is accepted where
+    ``expected`` is configured (both bare, as ``media_type`` returns them).
+
+    By family: ``text/xml`` and ``application/*+xml`` are XML (RFC 7303),
+    ``application/*+json`` is JSON (RFC 6839); other types must be equal.
+    """
+    if sent == expected:
+        return True
+    kind = schema_kind(expected)
+    if kind is None:
+        return False
+    if kind == "xml" and sent in XML_MEDIA_TYPES:
+        return True
+    if kind == "json" and sent in JSON_MEDIA_TYPES:
+        return True
+    return sent.startswith("application/") and sent.endswith(f"+{kind}")
+
+
 def _error(loc, msg, type_):
     return {"loc": list(loc), "msg": msg, "type": type_}
 
