@@ -6,11 +6,15 @@ serving a request in ``endpoint_mixin_serve``, its OpenAPI description in
 ``endpoint_mixin_openapi``.
 """
 
+import re
+
 from odoo import api, exceptions, fields, models, tools
 
 from ..tools import body, routes, snippet
 from ..tools.runtime import schema_applicable
 from ..tools.snippet_docs import CODE_SNIPPET_DOCS
+
+LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\r?\n)+")
 
 
 class EndpointMixin(models.AbstractModel):
@@ -18,6 +22,8 @@ class EndpointMixin(models.AbstractModel):
     _inherit = "endpoint.route.handler"
     _description = "Endpoint mixin"
 
+    # A first endpoint is most often read with a browser or curl: GET.
+    request_method = fields.Selection(default="GET")
     exec_mode = fields.Selection(
         selection="_selection_exec_mode",
         required=True,
@@ -89,6 +95,14 @@ class EndpointMixin(models.AbstractModel):
             rec.request_content_schema_applicable = schema_applicable(
                 rec.request_method, rec.request_content_type
             )
+
+    @api.onchange("auth_type")
+    def _onchange_auth_type(self):
+        # A public endpoint needs a user to run as: propose the one editing
+        # it, who can pick another.
+        for rec in self:
+            if rec.auth_type == "public" and not rec.exec_as_user_id:
+                rec.exec_as_user_id = self.env.user
 
     @api.onchange("request_content_type")
     def _onchange_request_content_type(self):
@@ -206,7 +220,12 @@ class EndpointMixin(models.AbstractModel):
     # ORM
     # ------------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._strip_leading_blank_lines(v) for v in vals_list])
+
     def write(self, vals):
+        vals = self._strip_leading_blank_lines(vals)
         if "request_content_type" in vals and "request_content_schema" not in vals:
             new_type = vals["request_content_type"] or False
             stale = self.filtered(
@@ -218,6 +237,22 @@ class EndpointMixin(models.AbstractModel):
             if stale:
                 super(EndpointMixin, stale).write({"request_content_schema": False})
         return super().write(vals)
+
+    @api.model
+    def _code_editor_fields(self):
+        """The text fields the form shows in a code editor."""
+        return ("code_snippet", "request_content_schema")
+
+    @api.model
+    def _strip_leading_blank_lines(self, vals):
+        """Drop the blank lines a text starts with: XML data puts its first
+        line after the tag's own, and the editors would open on it."""
+        texts = {
+            name: LEADING_BLANK_LINES.sub("", vals[name])
+            for name in self._code_editor_fields()
+            if isinstance(vals.get(name), str)
+        }
+        return {**vals, **texts} if texts else vals
 
     def copy_data(self, default=None):
         default = dict(default or {})

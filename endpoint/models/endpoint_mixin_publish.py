@@ -218,8 +218,20 @@ class EndpointMixinPublish(models.AbstractModel):
         return any(key not in published for key in keys)
 
     def action_sync_registry(self):
-        """Publish the records' current state to the live routes."""
+        """Publish the records' current state to the live routes, and say so."""
         self.write({"registry_sync": True})
+        routes = ", ".join(self.mapped("route"))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Registry synced"),
+                "message": self.env._("Published: %(routes)s", routes=routes),
+                # Reload the view, so that the out-of-sync warning goes.
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     # ------------------------------------------------------------------
     # Runtime: what a request uses, compiled once per sync

@@ -550,6 +550,45 @@ class TestEndpointSchema(EndpointRecordCase):
 class TestEndpointRecordFields(EndpointRecordCase):
     """Duplication, routes, computed fields."""
 
+    def test_a_new_endpoint_answers_get(self):
+        form = Form(self.env["endpoint.endpoint"])
+        self.assertEqual(form.request_method, "GET")
+        form.name = "First"
+        form.route = "/test/first"
+        form.code_snippet = "result = {'payload': 1}"
+        self.assertEqual(form.save().request_method, "GET")
+
+    def test_public_proposes_the_current_user_to_run_as(self):
+        other = new_test_user(self.env, login="h13_runner")
+        form = Form(self.env["endpoint.endpoint"])
+        self.assertFalse(form.exec_as_user_id)
+        form.auth_type = "public"
+        self.assertEqual(form.exec_as_user_id, self.env.user)
+        # A proposal: the admin picks another, and it stays.
+        form.exec_as_user_id = other
+        form.auth_type = "user_endpoint"
+        form.auth_type = "public"
+        self.assertEqual(form.exec_as_user_id, other)
+
+    def test_code_and_schemas_do_not_start_with_blank_lines(self):
+        # As XML data writes them: the text starts on the line after the tag.
+        endpoint = self._post_endpoint(
+            schema="\n  \ntype: object\n",
+            code_snippet="\n\n    \nresult = {}\n",
+            response_example="\n{}\n",
+        )
+        self.assertEqual(endpoint.request_content_schema, "type: object\n")
+        self.assertEqual(endpoint.code_snippet, "result = {}\n")
+        self.assertEqual(endpoint.response_example, "{}\n")
+        endpoint.code_snippet = "\n# first line\nresult = {}"
+        self.assertEqual(endpoint.code_snippet, "# first line\nresult = {}")
+        # The indentation of the first line is the code's own.
+        endpoint.code_snippet = "\nif True:\n    result = {}"
+        self.assertEqual(endpoint.code_snippet, "if True:\n    result = {}")
+        demo = self.env.ref("endpoint.endpoint_demo_json", raise_if_not_found=False)
+        if demo:
+            self.assertTrue(demo.code_snippet.startswith("# Dates"))
+
     def test_copy_appends_copy_fixme_to_the_route(self):
         endpoint = self._create_endpoint(sync=True, route="/test/original")
         copy = endpoint.copy()

@@ -231,6 +231,18 @@ class TestEndpointRegistrySync(EndpointRecordCase):
         endpoint._handle_registry_sync()
         self.assertEqual(self._route_row(endpoint), "/test/after")
 
+    def test_sync_action_confirms_what_it_published(self):
+        endpoints = self._create_endpoint(
+            sync=False, route="/test/confirm-a"
+        ) | self._create_endpoint(sync=False, route="/test/confirm-b")
+        action = endpoints.action_sync_registry()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertIn("/test/confirm-a, /test/confirm-b", action["params"]["message"])
+        # The view reloads, so that the out-of-sync warning goes.
+        self.assertEqual(action["params"]["next"]["tag"], "soft_reload")
+        self.assertTrue(all(endpoints.mapped("registry_sync")))
+
     def test_action_sync_registry_on_many_records(self):
         first = self._create_endpoint(sync=False, route="/test/one")
         second = self._create_endpoint(sync=False, route="/test/two")
