@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Find the endpoint, run it, render the result."""
+"""Find the endpoint, validate the request, run the endpoint, render its result."""
 
 import werkzeug.exceptions
 
@@ -18,8 +18,11 @@ class EndpointControllerMixin:
         endpoint = env[model].sudo()._find_endpoint(endpoint_route)
         if not endpoint:
             raise werkzeug.exceptions.NotFound()
+        # Each step is a hook of its own, overridable on its own.
         try:
-            return self._handle_result(endpoint._handle_request(request))
+            endpoint._validate_request(request)
+            result = endpoint._handle_request(request)
+            return self._handle_result(result)
         except (ConcurrencyError, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
             raise  # Odoo runs the whole request again
         except Exception as exc:  # noqa: BLE001 # every error gets an answer

@@ -50,6 +50,10 @@ class EndpointMixin(models.AbstractModel):
         help="A successful JSON answer (JSON or YAML), for the API documentation.",
     )
 
+    @api.model
+    def _code_editor_fields(self):
+        return (*super()._code_editor_fields(), "response_schema", "response_example")
+
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------

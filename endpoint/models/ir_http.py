@@ -3,9 +3,13 @@
 import werkzeug.exceptions
 
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.http import CORS_MAX_AGE, Response, request
 
 from odoo.addons.rpc_helper.patch import _rpc_allowed
+
+from ..tools import response as response_tools
+from ..tools import runtime as runtime_tools
 
 
 class IrHttp(models.AbstractModel):
@@ -16,15 +20,51 @@ class IrHttp(models.AbstractModel):
         # Read on every request to pick the routing map; endpoints reuse it
         # to key their compiled state, which saves them a query.
         if request:
-            request._endpoint_route_version = version
+            runtime_tools.request_state(request, create=True).version = version
         return version
+
+    def _endpoint_routing_rules(self):
+        # Archived endpoints keep their rule, as last published, but their
+        # route is off the air.
+        for url, endpoint in super()._endpoint_routing_rules():
+            if not endpoint.routing.get(runtime_tools.ROUTING_ARCHIVED):
+                yield url, endpoint
+
+    @classmethod
+    def _match(cls, path_info):
+        rule, args = super()._match(path_info)
+        routing = rule.endpoint.routing
+        if routing.get(runtime_tools.ROUTING_RUNTIME) is not None:
+            # An endpoint's route: its routing says which record serves it
+            # and with which values, as of the routing map's version.
+            runtime_tools.request_state(request, create=True).routing = routing
+        return rule, args
+
+    @classmethod
+    def _handle_error(cls, exception):
+        # An endpoint's route answers every error in JSON, those raised
+        # before its controller runs too (authentication: 401, 403).
+        state = runtime_tools.request_state(request)
+        if state and state.routing:
+            return cls._endpoint_error_response(exception)
+        return super()._handle_error(exception)
+
+    @classmethod
+    def _endpoint_error_response(cls, exception):
+        if isinstance(exception, werkzeug.exceptions.HTTPException) and exception.code:
+            return response_tools.http_error_response(exception)
+        if isinstance(exception, UserError):
+            # The AccessDenied of an auth method is a 403.
+            message = str(exception.args[0]) if exception.args else None
+            return response_tools.error_response(exception.http_status, message)
+        return response_tools.error_response(500)
 
     @classmethod
     def _pre_dispatch(cls, rule, args):
         routing = rule.endpoint.routing
         if routing.get("type") == "json2":
             cls._endpoint_check_json2_rpc(args)
-        allowed = routing.get("endpoint_methods")
+        allowed = routing.get(runtime_tools.ROUTING_METHODS)
         cors = allowed and routing.get("cors")
         if cors and request.httprequest.method == "OPTIONS":
             cls._endpoint_cors_preflight(cors, allowed)

@@ -8,7 +8,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
-from .common import EndpointHttpCase, EndpointTransactionCase
+from .common import INTERNAL_ERROR, EndpointHttpCase, EndpointTransactionCase
 
 # Snippets refused at save time, each with what the message must name.
 REFUSED_SNIPPETS = (
@@ -331,7 +331,7 @@ class TestEndpointSandboxAtRun(EndpointHttpCase):
 
     def assertServerError(self, response):
         self.assertEqual(response.status_code, 500, response.text)
-        self.assertEqual(response.json(), {"error": "Internal Server Error"})
+        self.assertEqual(response.json(), INTERNAL_ERROR)
         self.assertNotIn("Traceback", response.text)
         self.assertNotIn("root:", response.text)
 

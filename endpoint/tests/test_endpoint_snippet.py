@@ -21,7 +21,7 @@ from odoo.addons.http_routing.tests.common import MockRequest
 
 from ..tools import response as response_tools
 from ..tools import snippet
-from .common import SNIPPET_NAMES, EndpointTransactionCase
+from .common import INTERNAL_ERROR, SNIPPET_NAMES, EndpointTransactionCase
 
 
 def public_names(wrapper):
@@ -37,8 +37,6 @@ class SnippetCase(EndpointTransactionCase):
         # The test cursor opened by log() checks the request's test cookie.
         cookies = {TEST_CURSOR_COOKIE_NAME: self.http_request_key}
         with MockRequest(env, cookies=cookies) as request:
-            # Read the routing version from the registry, as outside HTTP.
-            request._endpoint_route_version = None
             request.params = dict(params or {})
             yield request
 
@@ -58,7 +56,7 @@ class SnippetCase(EndpointTransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestSnippetEvalContext(SnippetCase):
-    """Exactly the names of SPEC section 4, each limited to what it should be."""
+    """Exactly the names a snippet is promised, each limited to what it should be."""
 
     @classmethod
     def setUpClass(cls):
@@ -465,9 +463,7 @@ class TestSnippetErrors(SnippetCase):
         )
         response = endpoint._error_response(exc)
         self.assertEqual(response.status_code, 400)
-        self.assertEqual(
-            self._payload(response), {"error": "Bad Request", "message": "Add ?name="}
-        )
+        self.assertEqual(self._payload(response), {"detail": "Add ?name="})
 
     def test_validation_error_answers_400(self):
         endpoint, exc = self._raises(
@@ -488,7 +484,7 @@ class TestSnippetErrors(SnippetCase):
                 )
                 response = endpoint._error_response(exc)
                 self.assertEqual(response.status_code, status)
-                self.assertEqual(self._payload(response)["message"], "because")
+                self.assertEqual(self._payload(response)["detail"], "because")
                 endpoint.unlink()
 
     def test_other_errors_answer_500_without_details(self):
@@ -503,9 +499,7 @@ class TestSnippetErrors(SnippetCase):
                 with mute_logger("endpoint.endpoint"):
                     response = endpoint._error_response(exc)
                 self.assertEqual(response.status_code, 500)
-                self.assertEqual(
-                    self._payload(response), {"error": "Internal Server Error"}
-                )
+                self.assertEqual(self._payload(response), INTERNAL_ERROR)
                 text = response.get_data(as_text=True)
                 self.assertNotIn("Traceback", text)
                 self.assertNotIn("secret detail", text)

@@ -99,7 +99,7 @@ class TestEndpointUi(EndpointHttpCase):
         )
 
     def test_archive_and_unarchive_from_the_form(self):
-        """Archived and synced: 404; unarchived and synced: served again."""
+        """Archived: 404 at once; unarchived: served again at once."""
         endpoint = self._create_endpoint(
             name="Tour archive",
             route="/tour/archive",

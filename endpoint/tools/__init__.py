@@ -1,7 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Helpers of the request path that hold no ORM state.
 
-``body`` and ``schema`` import nothing from Odoo, so they can be unit tested
-(and benchmarked) on their own; ``snippet`` and ``response`` wrap Odoo's
-``safe_eval`` and ``http.Response``.
+``body`` (request bodies and their schemas), ``runtime`` (what a request runs,
+built from an endpoint's published values) and ``openapi`` import nothing
+from Odoo, so they are tested (and benchmarked) on their own with pytest;
+``routes``, ``snippet`` and ``response`` use Odoo's routing, ``safe_eval``
+and ``http.Response``.
 """

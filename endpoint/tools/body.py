@@ -18,6 +18,8 @@ import yaml
 from lxml import etree
 from referencing.jsonschema import DRAFT202012
 
+from ..exceptions import BodyError, SchemaError
+
 JSON_MEDIA_TYPES = frozenset({"application/json"})
 XML_MEDIA_TYPES = frozenset({"application/xml", "text/xml"})
 
@@ -25,21 +27,6 @@ XML_MEDIA_TYPES = frozenset({"application/xml", "text/xml"})
 # reads overrides from system parameters.
 DEFAULT_MAX_DEPTH = 64
 DEFAULT_MAX_NUMBER_DIGITS = 4300  # same bound CPython puts on int(str)
-
-
-class SchemaError(ValueError):
-    """A request schema that cannot be used; the message says why."""
-
-
-class BodyError(ValueError):
-    """A request body that fails parsing or validation.
-
-    ``detail`` is a list of ``{"loc", "msg", "type"}`` dicts.
-    """
-
-    def __init__(self, detail):
-        super().__init__(detail)
-        self.detail = detail
 
 
 def media_type(content_type):
@@ -58,6 +45,25 @@ def schema_kind(content_type):
     if mtype in XML_MEDIA_TYPES or mtype.endswith("+xml"):
         return "xml"
     return None
+
+
+def accepts_media_type(expected, sent):
+    """Tell whether a body sent as media type ``sent`` is accepted where
+    ``expected`` is configured (both bare, as ``media_type`` returns them).
+
+    By family: ``text/xml`` and ``application/*+xml`` are XML (RFC 7303),
+    ``application/*+json`` is JSON (RFC 6839); other types must be equal.
+    """
+    if sent == expected:
+        return True
+    kind = schema_kind(expected)
+    if kind is None:
+        return False
+    if kind == "xml" and sent in XML_MEDIA_TYPES:
+        return True
+    if kind == "json" and sent in JSON_MEDIA_TYPES:
+        return True
+    return sent.startswith("application/") and sent.endswith(f"+{kind}")
 
 
 def _error(loc, msg, type_):

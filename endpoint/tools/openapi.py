@@ -30,8 +30,8 @@ CONVERTER_SCHEMAS = {
     "uuid": {"type": "string", "format": "uuid"},
 }
 
-# The error bodies every endpoint answers with (see endpoint.mixin
-# ``_error_response``), shared by all operations.
+# The error bodies every endpoint answers with (see ``error_response`` in
+# tools/response.py), shared by all operations.
 ERROR_SCHEMAS = {
     "ValidationErrorItem": {
         "type": "object",
@@ -66,10 +66,9 @@ ERROR_SCHEMAS = {
     "Error": {
         "type": "object",
         "description": "Any other error.",
-        "required": ["error"],
+        "required": ["detail"],
         "properties": {
-            "error": {"type": "string", "description": "The HTTP status name."},
-            "message": {"type": "string", "description": "What went wrong."},
+            "detail": {"type": "string", "description": "What went wrong."},
         },
     },
 }
@@ -295,7 +294,7 @@ def build_operation(endpoint, name=None):
             "RequestValidationError",
         )
     for code, text in (auth.get("responses") or {}).items():
-        responses[str(code)] = {"description": text}
+        responses[str(code)] = _error_response(text)
     responses["404"] = {
         "description": "No endpoint is published at this route "
         "(unknown, archived, or not synced yet)."

@@ -1,15 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Turn what a snippet put in ``result`` into an HTTP response."""
+"""The answers of an endpoint: what a snippet put in ``result``, and errors."""
 
 import json
 from collections.abc import Mapping
 
+from werkzeug.http import HTTP_STATUS_CODES
+
 from odoo.http import Response
 from odoo.tools.json import json_default
 
-
-class ResultError(ValueError):
-    """The snippet's ``result`` does not follow the contract."""
+from ..exceptions import ResultError
 
 
 def _headers(value):
@@ -64,3 +64,34 @@ def result_to_response(result):
         )
     except (TypeError, ValueError) as exc:
         raise ResultError(f"The payload cannot be encoded as JSON: {exc}") from exc
+
+
+# --------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------
+
+
+def validation_error_response(detail, headers=None):
+    """The 400 of a body or parameter that fails its schema: ``detail`` is
+    the list of ``{"loc", "msg", "type"}`` items."""
+    return json_response({"detail": detail}, status=400, headers=headers)
+
+
+def error_response(status, detail=None, headers=None):
+    """The JSON answer of an error with HTTP ``status``: ``{"detail": ...}``,
+    a sentence saying what went wrong (the status name when None), as
+    FastAPI answers. ``headers`` are added (the Allow of a 405...)."""
+    if detail is None:
+        detail = HTTP_STATUS_CODES.get(status, "Error")
+    return json_response({"detail": detail}, status=status, headers=headers)
+
+
+def http_error_response(exc):
+    """The JSON answer of a werkzeug ``HTTPException``, with its status, its
+    description and its headers (Allow, WWW-Authenticate...)."""
+    headers = [
+        (name, value)
+        for name, value in exc.get_headers()
+        if name.lower() != "content-type"
+    ]
+    return error_response(exc.code, exc.description, headers=headers)

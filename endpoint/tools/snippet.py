@@ -27,6 +27,8 @@ from odoo.tools.safe_eval import (
     wrap_module,
 )
 
+from ..exceptions import SnippetError
+
 FILENAME = "<endpoint snippet>"
 
 _HASH_CONSTRUCTORS = [
@@ -48,14 +50,6 @@ SAFE_MODULES = {
     "hashlib": wrap_module(_hashlib, _HASH_CONSTRUCTORS),
     "hmac": wrap_module(_hmac, ["new", "compare_digest"]),
 }
-
-
-class SnippetError(ValueError):
-    """A snippet that cannot be run; ``lineno`` tells where when known."""
-
-    def __init__(self, message, lineno=None):
-        super().__init__(message)
-        self.lineno = lineno
 
 
 def has_statement(code):

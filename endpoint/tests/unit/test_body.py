@@ -203,3 +203,29 @@ def test_bad_xsds_say_why(source, words):
     with pytest.raises(body.SchemaError) as info:
         body.compile_schema(source, "application/xml")
     assert words in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("expected", "sent", "accepted"),
+    [
+        ("application/json", "application/json", True),
+        ("application/json", "application/problem+json", True),
+        ("application/json", "application/ld+json", True),
+        ("application/json", "text/json", False),
+        ("application/json", "application/jsonx", False),
+        ("application/json", "application/xml", False),
+        ("application/json", "", False),
+        ("application/xml", "text/xml", True),
+        ("application/xml", "application/soap+xml", True),
+        ("application/xml", "application/atom+xml", True),
+        ("application/xml", "text/plain", False),
+        ("application/xml", "application/json", False),
+        ("application/xml", "text/foo+xml", False),
+        ("text/xml", "application/xml", True),
+        ("text/plain", "text/plain", True),
+        ("text/plain", "text/csv", False),
+        ("text/csv", "text/plain+csv", False),
+    ],
+)
+def test_media_types_accepted_by_family(expected, sent, accepted):
+    assert body.accepts_media_type(expected, sent) is accepted

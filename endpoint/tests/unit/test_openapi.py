@@ -80,7 +80,13 @@ def test_auth_contribution_reaches_operation_and_components():
     validate_spec(document)
     operation = document["paths"]["/api/thing"]["get"]
     assert operation["security"] == [{"key": []}]
-    assert operation["responses"]["403"] == {"description": "Key not allowed."}
+    # An auth refusal has the error shape of every other error.
+    assert operation["responses"]["403"] == {
+        "description": "Key not allowed.",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+        },
+    }
     assert document["components"]["securitySchemes"] == API_KEY_AUTH["schemes"]
     # No auth contribution: the operation says nothing about security.
     bare = openapi.build_operation(_endpoint())

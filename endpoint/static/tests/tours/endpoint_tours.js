@@ -128,9 +128,21 @@ tours.add("endpoint_tour_create_and_sync", {
             trigger: `${field("route")} input`,
             run: "edit /tour/hello",
         },
-        ...pickOption("request_method", "GET"),
+        {
+            content: "A new endpoint answers GET unless told otherwise",
+            trigger: `${field("request_method")} input:value(/^GET$/)`,
+        },
+        {
+            content: "Nobody to run as yet",
+            trigger: `${field("exec_as_user_id")} input:value(/^$/)`,
+        },
         ...pickOption("auth_type", "Public"),
         {
+            content: "Public proposes the current user to run as",
+            trigger: `${field("exec_as_user_id")} input:value(Mitchell Admin)`,
+        },
+        {
+            content: "Still editable: pick a user with fewer rights",
             trigger: `${field("exec_as_user_id")} input`,
             run: "edit Tour API user",
         },
@@ -207,7 +219,15 @@ tours.add("endpoint_tour_create_and_sync", {
         {
             trigger: `${OUT_OF_SYNC}:contains(Registry out of sync)`,
         },
+        {
+            content: "The warning names the gear menu",
+            trigger: `${OUT_OF_SYNC}:contains(gear menu) i.fa-cog`,
+        },
         ...runAction("Sync registry"),
+        {
+            content: "The form confirms the sync",
+            trigger: ".o_notification:contains(Registry synced):contains(/tour/hello)",
+        },
         {
             content: "Synced: the warning is gone",
             trigger: `.o_form_view .o_form_renderer.o_form_saved:not(:has(div[name=registry_out_of_sync]))`,
@@ -303,22 +323,12 @@ tours.add("endpoint_tour_archive", {
             run: "click",
         },
         {
-            content: "Archived: ribbon and warning",
-            trigger: `.o_form_view .ribbon:contains(Archived)`,
+            content: "Archived: ribbon, and nothing to sync",
+            trigger: `.o_form_view .o_form_renderer.o_form_saved:has(.ribbon:contains(Archived)):not(:has(div[name=registry_out_of_sync]))`,
         },
         {
-            trigger: `${OUT_OF_SYNC}:contains(Registry out of sync)`,
-        },
-        {
-            content: "Until synced the route still answers",
-            ...expectStatus("/tour/archive", 200),
-        },
-        ...runAction("Sync registry"),
-        {
-            trigger: `.o_form_view .o_form_renderer.o_form_saved:not(:has(div[name=registry_out_of_sync]))`,
-        },
-        {
-            trigger: `.o_form_view .ribbon:contains(Archived)`,
+            content: "The route is off the air at once",
+            ...expectStatus("/tour/archive", 404),
         },
     ],
 });
@@ -330,15 +340,12 @@ tours.add("endpoint_tour_unarchive", {
         },
         ...runAction("Unarchive"),
         {
-            content: "Unarchived: no ribbon, but the warning",
-            trigger: `${OUT_OF_SYNC}:contains(Registry out of sync)`,
+            content: "Unarchived: no ribbon, and nothing to sync",
+            trigger: `.o_form_view .o_form_renderer.o_form_saved:not(:has(.ribbon)):not(:has(div[name=registry_out_of_sync]))`,
         },
         {
-            trigger: `.o_form_view .o_form_renderer.o_form_saved:not(:has(.ribbon))`,
-        },
-        ...runAction("Sync registry"),
-        {
-            trigger: `.o_form_view .o_form_renderer.o_form_saved:not(:has(div[name=registry_out_of_sync]))`,
+            content: "The route is back at once",
+            ...expectStatus("/tour/archive", 200),
         },
     ],
 });

@@ -3,7 +3,6 @@
 
 import io
 import re
-from contextlib import contextmanager
 
 from psycopg2 import IntegrityError
 
@@ -14,7 +13,7 @@ from odoo.tools import file_open, mute_logger
 from odoo.tools.convert import convert_xml_import
 
 from ..tools import body
-from .common import SNIPPET_NAMES, EndpointTransactionCase
+from .common import SNIPPET_NAMES, EndpointRecordCase
 
 JSON_SCHEMA_YAML = """\
 type: object
@@ -28,33 +27,6 @@ XSD = """\
   <xs:element name="ping" type="xs:string"/>
 </xs:schema>
 """
-
-
-class EndpointRecordCase(EndpointTransactionCase):
-    @contextmanager
-    def assertUserError(self, fragment):
-        """Expect a UserError whose message holds ``fragment``; roll it back."""
-        with self.assertRaises(UserError) as caught:
-            yield caught
-        self.assertIn(fragment, str(caught.exception))
-
-    def _route_row(self, endpoint):
-        """The live route of ``endpoint`` in the route registry table, or None."""
-        self.env.cr.execute(
-            "SELECT route FROM endpoint_route WHERE key = %s",
-            [f"{endpoint._name}:{endpoint.id}"],
-        )
-        row = self.env.cr.fetchone()
-        return row[0] if row else None
-
-    def _post_endpoint(self, content_type="application/json", schema=None, **vals):
-        return self._create_endpoint(
-            sync=False,
-            request_method="POST",
-            request_content_type=content_type,
-            request_content_schema=schema,
-            **vals,
-        )
 
 
 @tagged("post_install", "-at_install")
@@ -375,18 +347,40 @@ class TestEndpointSchema(EndpointRecordCase):
         with self.assertUserError("XSD is not well-formed"):
             self._post_endpoint(content_type="application/xml", schema=JSON_SCHEMA_JSON)
 
-    def test_schema_on_a_content_type_without_schemas_is_refused(self):
+    def test_schema_of_a_request_that_takes_none_is_kept_and_ignored(self):
+        # Records written for OCA's module carry such schemas: they load as
+        # they are, and requests are not checked against them.
         for content_type in (
             "text/plain",
             "text/csv",
             "application/x-www-form-urlencoded",
         ):
-            with (
-                self.subTest(content_type=content_type),
-                self.assertRaises(UserError) as caught,
-            ):
-                self._post_endpoint(content_type=content_type, schema=JSON_SCHEMA_JSON)
-            self.assertIn("takes no request schema", str(caught.exception))
+            with self.subTest(content_type=content_type):
+                endpoint = self._post_endpoint(
+                    content_type=content_type,
+                    schema="not a schema at all: [",
+                    route=f"/test/kept/{content_type.replace('/', '-')}",
+                )
+                self.assertEqual(
+                    endpoint.request_content_schema, "not a schema at all: ["
+                )
+                self.assertFalse(endpoint.request_content_schema_applicable)
+                self.assertIsNone(endpoint._get_runtime().schema)
+        endpoint = self._create_endpoint(
+            sync=False, request_method="GET", request_content_schema=JSON_SCHEMA_JSON
+        )
+        self.assertEqual(endpoint.request_content_schema, JSON_SCHEMA_JSON)
+        self.assertIsNone(endpoint._get_runtime().schema)
+
+    def test_kept_schema_is_checked_once_it_applies(self):
+        endpoint = self._create_endpoint(
+            sync=False,
+            request_method="GET",
+            request_content_type="application/json",
+            request_content_schema="[1, 2",
+        )
+        with self.assertUserError("the request schema is invalid"):
+            endpoint.request_method = "POST"
 
     def test_changing_the_content_type_clears_the_schema(self):
         endpoint = self._post_endpoint(schema=JSON_SCHEMA_JSON)
@@ -556,6 +550,45 @@ class TestEndpointSchema(EndpointRecordCase):
 class TestEndpointRecordFields(EndpointRecordCase):
     """Duplication, routes, computed fields."""
 
+    def test_a_new_endpoint_answers_get(self):
+        form = Form(self.env["endpoint.endpoint"])
+        self.assertEqual(form.request_method, "GET")
+        form.name = "First"
+        form.route = "/test/first"
+        form.code_snippet = "result = {'payload': 1}"
+        self.assertEqual(form.save().request_method, "GET")
+
+    def test_public_proposes_the_current_user_to_run_as(self):
+        other = new_test_user(self.env, login="h13_runner")
+        form = Form(self.env["endpoint.endpoint"])
+        self.assertFalse(form.exec_as_user_id)
+        form.auth_type = "public"
+        self.assertEqual(form.exec_as_user_id, self.env.user)
+        # A proposal: the admin picks another, and it stays.
+        form.exec_as_user_id = other
+        form.auth_type = "user_endpoint"
+        form.auth_type = "public"
+        self.assertEqual(form.exec_as_user_id, other)
+
+    def test_code_and_schemas_do_not_start_with_blank_lines(self):
+        # As XML data writes them: the text starts on the line after the tag.
+        endpoint = self._post_endpoint(
+            schema="\n  \ntype: object\n",
+            code_snippet="\n\n    \nresult = {}\n",
+            response_example="\n{}\n",
+        )
+        self.assertEqual(endpoint.request_content_schema, "type: object\n")
+        self.assertEqual(endpoint.code_snippet, "result = {}\n")
+        self.assertEqual(endpoint.response_example, "{}\n")
+        endpoint.code_snippet = "\n# first line\nresult = {}"
+        self.assertEqual(endpoint.code_snippet, "# first line\nresult = {}")
+        # The indentation of the first line is the code's own.
+        endpoint.code_snippet = "\nif True:\n    result = {}"
+        self.assertEqual(endpoint.code_snippet, "if True:\n    result = {}")
+        demo = self.env.ref("endpoint.endpoint_demo_json", raise_if_not_found=False)
+        if demo:
+            self.assertTrue(demo.code_snippet.startswith("# Dates"))
+
     def test_copy_appends_copy_fixme_to_the_route(self):
         endpoint = self._create_endpoint(sync=True, route="/test/original")
         copy = endpoint.copy()
@@ -676,217 +709,6 @@ class TestEndpointRecordFields(EndpointRecordCase):
             }
         )
         self.assertEqual(endpoint.exec_mode, "code")
-
-
-@tagged("post_install", "-at_install")
-class TestEndpointRegistrySync(EndpointRecordCase):
-    """Edits reach the live route only through Sync registry."""
-
-    def _sync_hooks(self, endpoint):
-        """Post-commit sync callbacks pending for ``endpoint``."""
-        return [
-            func
-            for func in self.env.cr.postcommit._funcs
-            if getattr(func, "func", None)
-            and func.func.__name__ == "_handle_registry_sync_post_commit"
-            and endpoint.id in func.args[0]
-        ]
-
-    def test_new_record_is_out_of_sync_and_not_routed(self):
-        endpoint = self._create_endpoint(sync=False)
-        self.assertFalse(endpoint.registry_sync)
-        self.assertIsNone(self._route_row(endpoint))
-        self.assertIn(
-            endpoint,
-            self.env["endpoint.endpoint"].search([("registry_sync", "=", False)]),
-        )
-
-    def test_sync_publishes_the_route(self):
-        endpoint = self._create_endpoint(sync=False, route="/test/live")
-        self._sync(endpoint)
-        self.assertTrue(endpoint.registry_sync)
-        self.assertEqual(self._route_row(endpoint), "/test/live")
-
-    def test_editing_a_routing_or_behaviour_field_marks_out_of_sync(self):
-        admin = self.env.ref("base.user_admin")
-        endpoint = self._create_endpoint(route="/test/edit")
-        changes = {
-            "route": "/test/edited",
-            "auth_type": "public",
-            "request_method": "PUT",
-            "request_content_type": "application/xml",
-            "request_content_schema": XSD,
-            "code_snippet": "result = {'payload': 2}",
-            "exec_mode": "code",
-            "exec_as_user_id": False,
-            "cors": "https://example.com",
-            "csrf": True,
-            "readonly": True,
-            "route_group": "other",
-            "active": False,
-        }
-        endpoint.write(
-            {
-                "exec_as_user_id": admin.id,
-                "request_method": "POST",
-                "request_content_type": "application/json",
-            }
-        )
-        for fname, value in changes.items():
-            with self.subTest(field=fname):
-                self._sync(endpoint)
-                self.assertTrue(endpoint.registry_sync)
-                vals = {fname: value}
-                if fname == "auth_type":
-                    vals["exec_as_user_id"] = admin.id
-                if fname == "exec_as_user_id":
-                    vals["auth_type"] = "user_endpoint"
-                endpoint.write(vals)
-                self.assertFalse(endpoint.registry_sync)
-
-    def test_editing_the_name_keeps_the_record_in_sync(self):
-        endpoint = self._create_endpoint()
-        endpoint.name = "Renamed"
-        self.assertTrue(endpoint.registry_sync)
-
-    def test_edit_reaches_the_live_route_only_after_sync(self):
-        endpoint = self._create_endpoint(route="/test/before")
-        endpoint.route = "/test/after"
-        self.assertEqual(self._route_row(endpoint), "/test/before")
-        endpoint.action_sync_registry()
-        self.assertTrue(endpoint.registry_sync)
-        self.assertTrue(self._sync_hooks(endpoint))
-        endpoint._handle_registry_sync()
-        self.assertEqual(self._route_row(endpoint), "/test/after")
-
-    def test_action_sync_registry_on_many_records(self):
-        first = self._create_endpoint(sync=False, route="/test/one")
-        second = self._create_endpoint(sync=False, route="/test/two")
-        (first | second).action_sync_registry()
-        self.assertTrue(all((first | second).mapped("registry_sync")))
-        hooks = self._sync_hooks(first)
-        self.assertEqual(hooks, self._sync_hooks(second))
-        for hook in hooks:
-            hook.func.__self__._handle_registry_sync(*hook.args)
-        self.assertEqual(self._route_row(first), "/test/one")
-        self.assertEqual(self._route_row(second), "/test/two")
-
-    def test_server_action_syncs_the_selected_records(self):
-        endpoint = self._create_endpoint(sync=False)
-        action = self.env.ref("endpoint.server_action_registry_sync")
-        self.assertEqual(action.binding_model_id.model, "endpoint.endpoint")
-        action.with_context(
-            active_model="endpoint.endpoint",
-            active_id=endpoint.id,
-            active_ids=endpoint.ids,
-        ).run()
-        self.assertTrue(endpoint.registry_sync)
-        self.assertTrue(self._sync_hooks(endpoint))
-
-    def test_create_in_sync_registers_a_post_commit_sync(self):
-        endpoint = self.env["endpoint.endpoint"].create(
-            self._endpoint_vals(route="/test/from-data", registry_sync=True)
-        )
-        self.assertTrue(endpoint.registry_sync)
-        hooks = self._sync_hooks(endpoint)
-        self.assertEqual(len(hooks), 1)
-        self.assertIsNone(self._route_row(endpoint), "published after commit only")
-        # What the hook runs once the transaction commits:
-        hooks[0].func.__self__._handle_registry_sync(*hooks[0].args)
-        self.assertEqual(self._route_row(endpoint), "/test/from-data")
-
-    def test_edit_that_asks_to_publish_is_published(self):
-        # A module upgrade rewrites its XML endpoints with registry_sync=True.
-        endpoint = self._create_endpoint(route="/test/upgraded")
-        before = len(self._sync_hooks(endpoint))
-        endpoint.write(
-            {"code_snippet": "result = {'payload': 2}", "registry_sync": True}
-        )
-        self.assertTrue(endpoint.registry_sync)
-        hooks = self._sync_hooks(endpoint)
-        self.assertEqual(len(hooks), before + 1)
-        hooks[-1].func.__self__._handle_registry_sync(*hooks[-1].args)
-        self.assertEqual(
-            endpoint._synced_runtime_values()["code_snippet"],
-            "result = {'payload': 2}",
-        )
-
-    def test_edit_without_publishing_stays_out_of_sync(self):
-        endpoint = self._create_endpoint(route="/test/edited")
-        before = len(self._sync_hooks(endpoint))
-        endpoint.write({"code_snippet": "result = {'payload': 2}"})
-        self.assertFalse(endpoint.registry_sync)
-        self.assertEqual(len(self._sync_hooks(endpoint)), before)
-
-    def test_create_out_of_sync_registers_no_sync(self):
-        endpoint = self._create_endpoint(sync=False)
-        self.assertFalse(self._sync_hooks(endpoint))
-
-    def test_deleting_removes_the_route(self):
-        endpoint = self._create_endpoint(route="/test/deleted")
-        self.assertEqual(self._route_row(endpoint), "/test/deleted")
-        key_record = endpoint.browse(endpoint.id)
-        endpoint.unlink()
-        self.assertIsNone(self._route_row(key_record))
-
-    def test_deleting_an_unsynced_record_works(self):
-        endpoint = self._create_endpoint(sync=False)
-        endpoint.unlink()
-        self.assertFalse(endpoint.exists())
-
-    def test_archiving_then_syncing_removes_the_route(self):
-        endpoint = self._create_endpoint(route="/test/archived")
-        endpoint.active = False
-        self.assertFalse(endpoint.registry_sync)
-        self.assertEqual(self._route_row(endpoint), "/test/archived")
-        self._sync(endpoint)
-        self.assertIsNone(self._route_row(endpoint))
-        endpoint.active = True
-        self.assertIsNone(self._route_row(endpoint))
-        self._sync(endpoint)
-        self.assertEqual(self._route_row(endpoint), "/test/archived")
-
-    def test_runtime_follows_the_synced_version(self):
-        endpoint = self._create_endpoint(code_snippet="result = {'payload': 1}")
-        before = endpoint._get_runtime()
-        self.assertIs(endpoint._get_runtime(), before, "compiled once per version")
-        endpoint.code_snippet = "result = {'payload': 2}"
-        self._sync(endpoint)
-        after = endpoint._get_runtime()
-        self.assertIsNot(after, before)
-        self.assertNotEqual(after.code, before.code)
-
-    def test_editing_a_live_endpoint_leaves_the_caches_alone(self):
-        # Every worker would drop its whole ORM cache: edits of a published
-        # endpoint change nothing live until the sync, which announces itself.
-        endpoint = self._create_endpoint(code_snippet="result = {'payload': 1}")
-        before = endpoint._get_runtime()
-        registry = self.env.registry
-        registry.cache_invalidated.clear()
-        endpoint.write({"code_snippet": "result = {'payload': 2}", "name": "New"})
-        self.assertFalse(endpoint.registry_sync)
-        self.assertNotIn("default", registry.cache_invalidated)
-        self.assertIs(endpoint._get_runtime(), before, "the live runtime stays")
-        # A record no sync published runs its own values: editing it drops
-        # its compiled runtime.
-        draft = self._create_endpoint(
-            sync=False, route="/test/draft", code_snippet="result = {}"
-        )
-        draft_runtime = draft._get_runtime()
-        draft.code_snippet = "result = {'payload': 3}"
-        self.assertIn("default", registry.cache_invalidated)
-        self.assertNotEqual(draft._get_runtime().code, draft_runtime.code)
-        # And a direct lookup by route finds records created since.
-        self.assertEqual(
-            self.env["endpoint.endpoint"]._find_endpoint(draft.route), draft
-        )
-        self.assertFalse(
-            self.env["endpoint.endpoint"]._find_endpoint("/test/created/later")
-        )
-        later = self._create_endpoint(sync=False, route="/test/created/later")
-        self.assertEqual(
-            self.env["endpoint.endpoint"]._find_endpoint("/test/created/later"), later
-        )
 
 
 @tagged("post_install", "-at_install")

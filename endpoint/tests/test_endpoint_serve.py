@@ -1,13 +1,21 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""What an HTTP client sees: the checks of SPEC §4 in order, and the answers."""
+"""What an HTTP client sees: the checks in the order they run, the answers,
+and hostile input (a clear answer, nothing lost)."""
 
 import json
 import unittest
+from unittest.mock import patch
 
+import werkzeug.exceptions
+
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import file_open, mute_logger
 
-from .common import EndpointHttpCase
+from odoo.addons.http_routing.tests.common import MockRequest
+
+from ..controllers.main import EndpointController
+from .common import INTERNAL_ERROR, EndpointHttpCase
 
 JSON_SCHEMA = """
 type: object
@@ -33,13 +41,56 @@ XSD = """<?xml version="1.0" encoding="UTF-8"?>
 
 MODEL_LOGGER = "endpoint.endpoint"
 
+NOTE_XSD = """<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:element name="note">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="to" type="xs:string"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>
+"""
+
+# Each body would, with lxml's defaults, expand an entity or read a file.
+HOSTILE_XML = {
+    "internal entity": b"""<?xml version="1.0"?>
+<!DOCTYPE note [<!ENTITY who "expanded-entity-h2b">]>
+<note><to>&who;</to></note>""",
+    "external entity": b"""<?xml version="1.0"?>
+<!DOCTYPE note [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<note><to>&xxe;</to></note>""",
+    "parameter entity": b"""<?xml version="1.0"?>
+<!DOCTYPE note [<!ENTITY % ext SYSTEM "file:///etc/passwd"> %ext;]>
+<note><to>x</to></note>""",
+    "external DTD": b"""<?xml version="1.0"?>
+<!DOCTYPE note SYSTEM "file:///etc/passwd">
+<note><to>x</to></note>""",
+    "billion laughs": b"""<?xml version="1.0"?>
+<!DOCTYPE note [
+ <!ENTITY a "ha-ha-ha-ha-ha-ha-ha-ha-ha-ha">
+ <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+ <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+ <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+ <!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">
+ <!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">
+ <!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">
+ <!ENTITY i "&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;">
+]>
+<note><to>&i;</to></note>""",
+    # The DOCTYPE is invisible to a byte search in UTF-16.
+    "external entity in UTF-16": (
+        '<?xml version="1.0" encoding="UTF-16"?>\n'
+        '<!DOCTYPE note [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+        "<note><to>&xxe;</to></note>"
+    ).encode("utf-16"),
+}
+
 
 class EndpointHttpMixin:
     """Small helpers shared by the HTTP test classes."""
-
-    def _call(self, route, method="GET", **kw):
-        kw.setdefault("allow_redirects", False)
-        return self.url_open(route, method=method, **kw)
 
     def _post_json(self, route, payload, content_type="application/json", **kw):
         data = payload if isinstance(payload, str | bytes) else json.dumps(payload)
@@ -89,8 +140,8 @@ class TestEndpointHttpRouting(EndpointHttpMixin, EndpointHttpCase):
         )
         self.assertEqual(self._call("/endpoint_test/h2b/archived").status_code, 200)
         endpoint.active = False
-        # Archiving reaches the live route only on sync.
-        self.assertEqual(self._call("/endpoint_test/h2b/archived").status_code, 200)
+        # Archiving takes the route off at once, and a sync keeps it off.
+        self.assertEqual(self._call("/endpoint_test/h2b/archived").status_code, 404)
         self._sync(endpoint)
         self.assertEqual(self._call("/endpoint_test/h2b/archived").status_code, 404)
 
@@ -222,7 +273,7 @@ class TestEndpointHttpMethods(EndpointHttpMixin, EndpointHttpCase):
             response = self._call("/endpoint_test/h2b/get", method)
             self.assertEqual(response.status_code, 405, method)
             self.assertEqual(response.headers["Allow"], "GET, HEAD", method)
-            self.assertEqual(response.json()["error"], "Method Not Allowed")
+            self.assertIn("not allowed", response.json()["detail"])
         for method in ("GET", "HEAD", "PUT", "DELETE", "PATCH"):
             response = self._call("/endpoint_test/h2b/post", method)
             self.assertEqual(response.status_code, 405, method)
@@ -348,7 +399,7 @@ class TestEndpointHttpContent(EndpointHttpMixin, EndpointHttpCase):
                 content_type=content_type,
             )
             self.assertEqual(response.status_code, 415, content_type)
-            self.assertIn("application/json", response.json()["message"])
+            self.assertIn("application/json", response.json()["detail"])
         response = self._call("/endpoint_test/h2b/json", "POST", data=b"")
         self.assertEqual(response.status_code, 415)
 
@@ -443,6 +494,76 @@ class TestEndpointHttpContent(EndpointHttpMixin, EndpointHttpCase):
             response.headers["Access-Control-Allow-Origin"], "https://app.example.com"
         )
 
+    def test_content_type_accepted_by_family(self):
+        for content_type in (
+            "application/problem+json",
+            "application/vnd.api+json; charset=utf-8",
+        ):
+            response = self._post_json(
+                "/endpoint_test/h2b/json",
+                {"name": "a", "email": "b"},
+                content_type=content_type,
+            )
+            self.assertEqual(response.status_code, 200, content_type)
+            self.assertEqual(response.json(), {"got": {"name": "a", "email": "b"}})
+        # The body is still checked against the schema.
+        response = self._post_json(
+            "/endpoint_test/h2b/json", {"name": "a"}, content_type="application/ld+json"
+        )
+        self.assertDetail(response, [(["body"], "required")])
+        good = b"<note><to>Ann</to><qty>2</qty></note>"
+        for content_type in ("text/xml", "application/soap+xml", "text/xml; q=1"):
+            response = self._call(
+                "/endpoint_test/h2b/xml",
+                "POST",
+                data=good,
+                headers={"Content-Type": content_type},
+            )
+            self.assertEqual(response.status_code, 200, content_type)
+            self.assertEqual(response.content, good)
+        for route, content_type in (
+            ("/endpoint_test/h2b/json", "text/json"),
+            ("/endpoint_test/h2b/json", "application/soap+xml"),
+            ("/endpoint_test/h2b/xml", "application/problem+json"),
+            ("/endpoint_test/h2b/xml", "text/plain"),
+        ):
+            response = self._call(
+                route, "POST", data=good, headers={"Content-Type": content_type}
+            )
+            self.assertEqual(response.status_code, 415, content_type)
+            self.assertIn("must be", response.json()["detail"])
+
+    def test_schema_kept_on_get_and_text_plain_is_not_used(self):
+        demo = self.env.ref("base.user_demo")
+        common = {"auth_type": "public", "exec_as_user_id": demo.id}
+        self._create_endpoint(
+            route="/endpoint_test/h2b/get-with-schema",
+            request_content_schema=JSON_SCHEMA,
+            code_snippet="result = {'payload': 'served'}",
+            **common,
+        )
+        response = self._call("/endpoint_test/h2b/get-with-schema")
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), "served")
+        self._create_endpoint(
+            route="/endpoint_test/h2b/text-with-schema",
+            request_method="POST",
+            request_content_type="text/plain",
+            request_content_schema=JSON_SCHEMA,
+            code_snippet=(
+                "result = {'payload': request.httprequest.get_data(as_text=True)}"
+            ),
+            **common,
+        )
+        response = self._call(
+            "/endpoint_test/h2b/text-with-schema",
+            "POST",
+            data="not JSON at all",
+            headers={"Content-Type": "text/plain"},
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), "not JSON at all")
+
     def test_json_body_checked_even_without_schema(self):
         self.json_endpoint.request_content_schema = False
         self.json_endpoint.code_snippet = (
@@ -496,7 +617,7 @@ class TestEndpointHttpErrors(EndpointHttpMixin, EndpointHttpCase):
             self.assertEqual(response.status_code, 400, exc)
             self.assertEqual(
                 response.json(),
-                {"error": "Bad Request", "message": "Give a name, please"},
+                {"detail": "Give a name, please"},
             )
 
     def test_werkzeug_exceptions_keep_status(self):
@@ -510,7 +631,7 @@ class TestEndpointHttpErrors(EndpointHttpMixin, EndpointHttpCase):
                 route=f"/endpoint_test/h2b/{exc.lower()}",
             )
             self.assertEqual(response.status_code, status, exc)
-            self.assertEqual(response.json()["message"], "custom text")
+            self.assertEqual(response.json()["detail"], "custom text")
             self.assertEqual(response.headers["Content-Type"], "application/json")
 
     def test_other_error_500_without_traceback(self):
@@ -519,7 +640,7 @@ class TestEndpointHttpErrors(EndpointHttpMixin, EndpointHttpCase):
                 "secret = {'a': 1}\nvalue = secret['the-secret-key-h2b']"
             )
         self.assertEqual(response.status_code, 500)
-        self.assertEqual(response.json(), {"error": "Internal Server Error"})
+        self.assertEqual(response.json(), INTERNAL_ERROR)
         self.assertNotIn("Traceback", response.text)
         self.assertNotIn("the-secret-key-h2b", response.text)
         # The details are in the server log.
@@ -635,7 +756,7 @@ class TestEndpointHttpResult(EndpointHttpMixin, EndpointHttpCase):
             with mute_logger(MODEL_LOGGER):
                 response = self._answer(snippet)
             self.assertEqual(response.status_code, 500, snippet)
-            self.assertEqual(response.json(), {"error": "Internal Server Error"})
+            self.assertEqual(response.json(), INTERNAL_ERROR)
             self.env["endpoint.endpoint"].search(
                 [("route", "=", "/endpoint_test/h2b/result")]
             ).unlink()
@@ -713,3 +834,416 @@ class TestEndpointHttpDemo(EndpointHttpMixin, EndpointHttpCase):
         response = self._call("/demo/whoami")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json()["login"], "admin")
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHostileXml(EndpointHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.endpoint = cls._create_endpoint(
+            route="/endpoint_test/h2b/xml",
+            request_method="POST",
+            request_content_type="application/xml",
+            request_content_schema=NOTE_XSD,
+            auth_type="public",
+            exec_as_user_id=cls.env.ref("base.user_demo").id,
+            code_snippet=(
+                "result = {'response': Response("
+                "request.httprequest.get_data(), content_type='application/xml')}"
+            ),
+        )
+
+    def test_entities_and_dtds_refused(self):
+        for what, body in HOSTILE_XML.items():
+            response = self._post("/endpoint_test/h2b/xml", body, "application/xml")
+            self.assertInvalid(response, "xml_invalid", what)
+            self.assertNotIn("root:", response.text, what)
+            self.assertNotIn("expanded-entity-h2b", response.text, what)
+            self.assertNotIn("ha-ha", response.text, what)
+
+    def test_xinclude_not_processed(self):
+        body = b"""<note xmlns:xi="http://www.w3.org/2001/XInclude">
+<to><xi:include href="file:///etc/passwd" parse="text"/></to></note>"""
+        response = self._post("/endpoint_test/h2b/xml", body, "application/xml")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(
+            {item["type"] for item in response.json()["detail"]}, {"xml_schema"}
+        )
+        self.assertNotIn("root:", response.text)
+
+    def test_xml_garbage_refused(self):
+        for what, body in {
+            "empty": b"",
+            "blank": b"  \n ",
+            "not xml": b"hello",
+            "two roots": b"<note><to>a</to></note><note/>",
+            "bad encoding": b'<?xml version="1.0" encoding="UTF-8"?><note><to>\xff</to>'
+            b"</note>",
+            "unknown encoding": b'<?xml version="1.0" encoding="NOPE-42"?><note/>',
+            "processing instruction only": b"<?xml version='1.0'?>",
+        }.items():
+            response = self._post("/endpoint_test/h2b/xml", body, "application/xml")
+            self.assertInvalid(response, "xml_invalid", what)
+
+    def test_well_formed_body_still_served(self):
+        body = b"<note><to>&amp; &lt;friends&gt;</to></note>"
+        response = self._post("/endpoint_test/h2b/xml", body, "application/xml")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, body)
+
+    def test_hostile_xsd_refused_at_save(self):
+        hostile_xsds = {
+            "DOCTYPE": NOTE_XSD.replace(
+                "<xs:schema",
+                '<!DOCTYPE xs:schema [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+                "<xs:schema",
+                1,
+            ),
+            "include of a local file": NOTE_XSD.replace(
+                '<xs:element name="note">',
+                '<xs:include schemaLocation="file:///etc/passwd"/>'
+                '<xs:element name="note">',
+            ),
+            "import over the network": NOTE_XSD.replace(
+                '<xs:element name="note">',
+                '<xs:import namespace="urn:h2b" '
+                'schemaLocation="http://127.0.0.1:9/h2b.xsd"/>'
+                '<xs:element name="note">',
+            ),
+            "redefine": NOTE_XSD.replace(
+                '<xs:element name="note">',
+                '<xs:redefine schemaLocation="/etc/hostname"/><xs:element name="note">',
+            ),
+        }
+        for what, xsd in hostile_xsds.items():
+            with self.assertRaises(UserError, msg=what) as caught:
+                self.endpoint.request_content_schema = xsd
+            self.assertIn("XSD", str(caught.exception), what)
+            self.assertNotIn("root:", str(caught.exception), what)
+        self.assertEqual(self.endpoint.request_content_schema, NOTE_XSD)
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHostileSize(EndpointHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param("endpoint.max_body_size", 64)
+        common = {
+            "request_method": "POST",
+            "auth_type": "public",
+            "exec_as_user_id": cls.env.ref("base.user_demo").id,
+        }
+        cls.json_endpoint = cls._create_endpoint(
+            route="/endpoint_test/h2b/json",
+            request_content_type="application/json",
+            request_content_schema='{"type": ["object", "array", "number"]}',
+            code_snippet="result = {'payload': request.get_json_data()}",
+            **common,
+        )
+        cls.text_endpoint = cls._create_endpoint(
+            route="/endpoint_test/h2b/text",
+            request_content_type="text/plain",
+            code_snippet=("result = {'payload': len(request.httprequest.get_data())}"),
+            **common,
+        )
+
+    def assertTooLarge(self, response, what=""):
+        self.assertEqual(response.status_code, 413, f"{what}: {response.text}")
+        self.assertEqual(response.headers["Content-Type"], "application/json")
+        self.assertIn("the limit is", response.json()["detail"])
+
+    def test_body_over_limit_413_before_parsing(self):
+        # Malformed as well: the size is refused before any parsing.
+        response = self._post("/endpoint_test/h2b/json", b"{" * 65, "application/json")
+        self.assertTooLarge(response)
+        response = self._post("/endpoint_test/h2b/text", b"x" * 65, "text/plain")
+        self.assertTooLarge(response)
+        # At the limit, served.
+        response = self._post("/endpoint_test/h2b/text", b"x" * 64, "text/plain")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), 64)
+
+    def test_chunked_body_over_limit_413(self):
+        def chunks():
+            for _i in range(10):
+                yield b"x" * 30
+
+        response = self._post("/endpoint_test/h2b/text", chunks(), "text/plain")
+        self.assertTooLarge(response, "chunked")
+
+        def small_chunks():
+            yield b"abc"
+            yield b"def"
+
+        response = self._post("/endpoint_test/h2b/text", small_chunks(), "text/plain")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), 6)
+
+    def test_limit_is_a_system_parameter(self):
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("endpoint.max_body_size", 1000)
+        response = self._post("/endpoint_test/h2b/text", b"x" * 500, "text/plain")
+        self.assertEqual(response.status_code, 200)
+        # A value that is not a number falls back to the default (10 MiB).
+        params.set_param("endpoint.max_body_size", "ten megabytes")
+        with mute_logger(MODEL_LOGGER):
+            response = self._post("/endpoint_test/h2b/text", b"x" * 500, "text/plain")
+        self.assertEqual(response.status_code, 200)
+
+    def test_deep_json_400(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "endpoint.max_body_size", 10_000_000
+        )
+        for depth in (65, 200, 5000, 200_000):
+            body = "[" * depth + "]" * depth
+            response = self._post("/endpoint_test/h2b/json", body, "application/json")
+            self.assertInvalid(response, "json_invalid", f"depth {depth}")
+        # Unclosed as well.
+        response = self._post(
+            "/endpoint_test/h2b/json", "[" * 100_000, "application/json"
+        )
+        self.assertInvalid(response, "json_invalid", "unclosed")
+        # Within the limit, served.
+        body = "[" * 60 + "]" * 60
+        response = self._post("/endpoint_test/h2b/json", body, "application/json")
+        self.assertEqual(response.status_code, 200)
+
+    def test_huge_numbers_400(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "endpoint.max_body_size", 10_000_000
+        )
+        for what, body in {
+            "5000-digit integer": "1" * 5000,
+            "100000-digit integer in a list": "[" + "9" * 100_000 + "]",
+            "negative huge integer": '{"n": -' + "7" * 5000 + "}",
+            "float overflow": "[1e999999]",
+            "NaN": "[NaN]",
+            "Infinity": '{"n": -Infinity}',
+        }.items():
+            response = self._post("/endpoint_test/h2b/json", body, "application/json")
+            self.assertInvalid(response, "json_invalid", what)
+        response = self._post(
+            "/endpoint_test/h2b/json", "[12345678901234567890]", "application/json"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), [12345678901234567890])
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHostileSnippet(EndpointHttpCase):
+    def _answer(self, snippet, route="/endpoint_test/h2b/snippet"):
+        self._create_endpoint(
+            route=route,
+            auth_type="public",
+            exec_as_user_id=self.env.ref("base.user_admin").id,
+            code_snippet=snippet,
+        )
+        return self._call(route)
+
+    def test_snippet_exception_500_logged_and_rolled_back(self):
+        with self.assertLogs(MODEL_LOGGER, "ERROR") as logs:
+            response = self._answer(
+                "partner = env['res.partner'].create({'name': 'H2B doomed'})\n"
+                "partner.write({'comment': 'written too'})\n"
+                "raise Exception('db password is hunter2-h2b')\n"
+            )
+        self.assertEqual(response.status_code, 500)
+        self.assertEqual(response.json(), INTERNAL_ERROR)
+        self.assertLess(len(response.content), 100)
+        self.assertNotIn("hunter2", response.text)
+        self.assertNotIn("Traceback", response.text)
+        log = "\n".join(logs.output)
+        self.assertIn("Traceback", log)
+        self.assertIn("hunter2-h2b", log)
+        self.assertIn("/endpoint_test/h2b/snippet", log)
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "H2B doomed")]))
+
+    def test_runaway_recursion_500(self):
+        with mute_logger(MODEL_LOGGER):
+            response = self._answer("def f(n):\n    return f(n + 1)\nf(0)\n")
+        self.assertEqual(response.status_code, 500)
+        self.assertEqual(response.json(), INTERNAL_ERROR)
+
+    def test_error_in_a_write_500_rolled_back(self):
+        # A database error inside the snippet (here a NOT NULL violation).
+        with mute_logger(MODEL_LOGGER, "odoo.sql_db"):
+            response = self._answer(
+                "env['res.partner'].create({'name': 'H2B before'})\n"
+                "env.cr.execute('INSERT INTO res_partner (id) VALUES (NULL)')\n"
+            )
+        self.assertEqual(response.status_code, 500)
+        self.assertEqual(response.json(), INTERNAL_ERROR)
+        self.assertNotIn("res_partner", response.text)
+        self.assertFalse(self.env["res.partner"].search([("name", "=", "H2B before")]))
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointServeSteps(EndpointHttpMixin, EndpointHttpCase):
+    """The controller's steps, in order, each overridable on its own."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.endpoint = cls._create_endpoint(
+            route="/endpoint_test/steps",
+            request_method="POST",
+            request_content_type="application/json",
+            request_content_schema=JSON_SCHEMA,
+            auth_type="public",
+            exec_as_user_id=cls.env.ref("base.user_demo").id,
+            code_snippet="result = {'payload': {'ran': True}}",
+        )
+
+    def test_validate_then_handle_then_render(self):
+        Model = type(self.env["endpoint.endpoint"])
+        controller = EndpointController
+        calls = []
+
+        def spy(owner, name):
+            original = getattr(owner, name)
+
+            def wrapper(this, *args, **kwargs):
+                calls.append(name)
+                return original(this, *args, **kwargs)
+
+            return patch.object(owner, name, wrapper)
+
+        with (
+            spy(Model, "_validate_request"),
+            spy(Model, "_handle_request"),
+            spy(controller, "_handle_result"),
+        ):
+            response = self._post_json(
+                "/endpoint_test/steps", {"name": "a", "email": "b"}
+            )
+            self.assertEqual(response.json(), {"ran": True})
+            self.assertEqual(
+                calls, ["_validate_request", "_handle_request", "_handle_result"]
+            )
+            # A request that fails validation never reaches the handler.
+            calls.clear()
+            response = self._post_json("/endpoint_test/steps", {"name": "a"})
+            self.assertEqual(response.status_code, 400)
+            self.assertEqual(calls, ["_validate_request"])
+
+    def test_handle_request_runs_the_handler_only(self):
+        # As downstream modules' tests do: a mocked request, which would
+        # fail every check (wrong method, no content type, a body off the
+        # schema), goes straight to the snippet.
+        with MockRequest(self.env) as request:
+            request.httprequest.method = "GET"
+            request.httprequest.headers = {}
+            request.httprequest.content_length = 2
+            request.httprequest.get_data = lambda: b"[]"
+            result = self.endpoint._handle_request(request)
+        self.assertEqual(result, {"payload": {"ran": True}})
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointErrorShape(EndpointHttpMixin, EndpointHttpCase):
+    """Every error an endpoint answers is JSON with a ``detail`` member: the
+    list of validation errors for a body off its schema, a sentence else."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        demo = cls.env.ref("base.user_demo")
+        cls.public = {"auth_type": "public", "exec_as_user_id": demo.id}
+        cls._create_endpoint(
+            route="/endpoint_test/shape/post",
+            request_method="POST",
+            request_content_type="application/json",
+            request_content_schema=JSON_SCHEMA,
+            **cls.public,
+        )
+        cls._create_endpoint(route="/endpoint_test/shape/private")
+
+    def assertSentence(self, response, status):
+        """Assert a JSON error answer of ``status`` whose detail is a sentence."""
+        self.assertEqual(response.status_code, status, response.text)
+        self.assertEqual(response.headers["Content-Type"], "application/json")
+        detail = response.json()["detail"]
+        self.assertIsInstance(detail, str)
+        self.assertTrue(detail.strip())
+        return detail
+
+    def _snippet(self, route, code):
+        self._create_endpoint(route=route, code_snippet=code, **self.public)
+        return self._call(route)
+
+    def test_400_validation_is_a_list(self):
+        response = self._post_json("/endpoint_test/shape/post", {"name": 1})
+        self.assertDetail(
+            response, [(["body"], "required"), (["body", "name"], "type")]
+        )
+
+    def test_400_of_a_snippet_is_a_sentence(self):
+        response = self._snippet(
+            "/endpoint_test/shape/user-error", "raise exceptions.UserError('No name')"
+        )
+        self.assertEqual(self.assertSentence(response, 400), "No name")
+
+    def test_401_is_json_even_for_a_client_asking_json(self):
+        for accept in (None, "application/json", "text/html"):
+            headers = {"Accept": accept} if accept else {}
+            response = self._call("/endpoint_test/shape/private", headers=headers)
+            self.assertSentence(response, 401)
+            self.assertNotIn("<html", response.text.lower())
+        # A JSON request (Content-Type) gets the same answer, not JSON-RPC.
+        response = self._call(
+            "/endpoint_test/shape/private",
+            "POST",
+            data="{}",
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertSentence(response, 401)
+
+    def test_403_and_429_of_a_request_check_keep_their_headers(self):
+        # As a downstream auth check does (the API key's group, a rate limit).
+        Model = type(self.env["endpoint.endpoint"])
+        for exc, status in (
+            (werkzeug.exceptions.Forbidden("Not your key."), 403),
+            (werkzeug.exceptions.TooManyRequests(retry_after=30), 429),
+        ):
+
+            def refuse(this, request, exc=exc):
+                raise exc
+
+            with patch.object(Model, "_validate_request", refuse):
+                response = self._post_json("/endpoint_test/shape/post", {})
+            self.assertSentence(response, status)
+            if status == 429:
+                self.assertEqual(response.headers["Retry-After"], "30")
+
+    def test_404_of_a_snippet(self):
+        response = self._snippet(
+            "/endpoint_test/shape/not-found",
+            "raise werkzeug.exceptions.NotFound('No such order.')",
+        )
+        self.assertEqual(self.assertSentence(response, 404), "No such order.")
+
+    def test_405_keeps_allow(self):
+        response = self._call("/endpoint_test/shape/post", "DELETE")
+        self.assertSentence(response, 405)
+        self.assertEqual(response.headers["Allow"], "POST")
+
+    def test_413(self):
+        self.env["ir.config_parameter"].sudo().set_param("endpoint.max_body_size", 8)
+        response = self._post_json("/endpoint_test/shape/post", {"name": "too long"})
+        self.assertIn("the limit is 8", self.assertSentence(response, 413))
+
+    def test_415_names_the_expected_type(self):
+        response = self._post_json(
+            "/endpoint_test/shape/post", {}, content_type="text/plain"
+        )
+        self.assertIn("application/json", self.assertSentence(response, 415))
+
+    def test_500_says_nothing_of_the_cause(self):
+        with mute_logger(MODEL_LOGGER):
+            response = self._snippet(
+                "/endpoint_test/shape/crash", "raise ValueError('secret-h13')"
+            )
+        self.assertSentence(response, 500)
+        self.assertEqual(response.json(), INTERNAL_ERROR)

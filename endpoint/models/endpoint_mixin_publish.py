@@ -1,0 +1,331 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Publishing endpoints to the live routes, and the runtimes built from them.
+
+A record's edits reach HTTP clients only through a sync ("Sync registry"),
+which writes the route handler's rule with the record's values as of then;
+requests run from those published values, compiled once per routes' version.
+"""
+
+from odoo import api, http, models, tools
+
+from odoo.addons.endpoint_route_handler.models.endpoint_route_sync_mixin import (
+    EndpointRouteSyncMixin,
+)
+from odoo.addons.endpoint_route_handler.registry import EndpointRegistry
+
+from ..tools import runtime as runtime_tools
+from ..tools import snippet
+
+CONTROLLER_PATH = "odoo.addons.endpoint.controllers.main.EndpointController"
+# Fields whose change reaches the live route only through "Sync registry".
+RUNTIME_FIELDS = (
+    "exec_mode",
+    "code_snippet",
+    "exec_as_user_id",
+    "request_content_type",
+    "request_content_schema",
+    "cors",
+    "csrf",
+    "readonly",
+    "route_group",
+)
+
+
+# One concern per file: the record, publishing, serving, OpenAPI.
+class EndpointMixinPublish(models.AbstractModel):
+    _inherit = "endpoint.mixin"  # pylint: disable=consider-merging-classes-inherited
+
+    # ------------------------------------------------------------------
+    # Routing (endpoint_route_handler hooks)
+    # ------------------------------------------------------------------
+
+    def _routing_impacting_fields(self):
+        return tuple(super()._routing_impacting_fields()) + RUNTIME_FIELDS
+
+    def _clean_route(self):
+        route = super()._clean_route()
+        # Odoo's routing map ignores a trailing slash: "/x/" is "/x".
+        if len(route) > 1:
+            route = route.rstrip("/") or "/"
+        return route
+
+    def _make_controller_rule(self, options=None, key=None):
+        rule = super()._make_controller_rule(options=options, key=key)
+        # An empty route group is False: in the route handler's bulk UPDATE a
+        # first row holding False types the column as boolean and a later
+        # row's text fails the whole sync. NULL types nothing.
+        rule.route_group = rule.route_group or None
+        return rule
+
+    def _default_endpoint_options_handler(self):
+        return {
+            "klass_dotted_path": CONTROLLER_PATH,
+            "method_name": "auto_endpoint",
+            "default_pargs": (self._name, self.route),
+        }
+
+    def _register_controllers(self, init=False, options=None, clear_cache=True):
+        res = super()._register_controllers(
+            init=init, options=options, clear_cache=clear_cache
+        )
+        self._announce_route_change()
+        return res
+
+    def _unregister_controllers(self, clear_cache=True):
+        res = super()._unregister_controllers(clear_cache=clear_cache)
+        self._announce_route_change()
+        return res
+
+    def _announce_route_change(self):
+        """Make every process drop its routing map and runtimes once the sync
+        is committed, whichever process committed it.
+
+        Other processes key both on the routes' version, a sequence the route
+        handler moves when a route row is inserted or updated: before the
+        commit, and not at all when a route is deleted. Moving it again after
+        the commit narrows the window in which a worker caches the old state
+        under the new version to a few microseconds; signaling the cache
+        invalidations through Odoo (as an HTTP worker does at the end of a
+        request, but a shell or a script never does) closes it, as a worker
+        reads the signal in the same snapshot as the data it covers.
+        """
+        cr = self.env.cr
+        if not self or cr.postcommit.data.get("endpoint.route_version"):
+            return
+        cr.postcommit.data["endpoint.route_version"] = True
+        registry = self.env.registry
+        registry.clear_cache("routing")
+        registry.clear_cache()  # the runtimes
+
+        def announce():
+            cr.execute("SELECT nextval('endpoint_route_version')")
+            if registry.ready:  # not while modules load: workers reload then
+                registry.signal_changes()
+
+        cr.postcommit.add(announce)
+
+    def _get_routing_info(self):
+        route, routing, endpoint_hash = super()._get_routing_info()
+        # What requests run, as of this sync: later edits wait for the next.
+        routing[runtime_tools.ROUTING_RUNTIME] = self._runtime_values()
+        # Which record the route serves, read back when a request matches it.
+        routing[runtime_tools.ROUTING_MODEL] = self._name
+        routing[runtime_tools.ROUTING_RECORD] = self.id
+        routing[runtime_tools.ROUTING_ARCHIVED] = not self.active
+        # The method is checked by the endpoint itself, after authentication,
+        # so that a wrong method answers 405 with an Allow header.
+        routing["methods"] = None
+        routing[runtime_tools.ROUTING_METHODS] = runtime_tools.allowed_methods(
+            self.request_method
+        )
+        # An API answer needs no session cookie; callers keep theirs.
+        routing["save_session"] = False
+        return route, routing, endpoint_hash
+
+    # ------------------------------------------------------------------
+    # Syncs
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # New ids have no cached runtime: no cache to clear.
+        records = super().create(vals_list)
+        # Records created "in sync" (e.g. from XML data) are published once
+        # the transaction commits, like a write of registry_sync would.
+        to_sync = records.filtered("registry_sync")
+        if to_sync:
+            to_sync._add_after_commit_hook(to_sync.ids)
+        return records
+
+    def write(self, vals):
+        # The route handler marks any routing edit out of sync, even one that
+        # asks to be published (XML data updated by a module upgrade).
+        publish = vals.get("registry_sync") and any(
+            field in vals for field in (*self._routing_impacting_fields(), "active")
+        )
+        # Edits reach live routes through a sync, which announces itself;
+        # only records that no sync published run from their own values.
+        stale_runtimes = (
+            any(field in vals for field in self._routing_impacting_fields())
+            and self._runs_own_values()
+        )
+        # `active` is a switch, not an edit: the route handler would mark
+        # the records out of sync; those in sync with a published rule stay
+        # so (a record with none has nothing to switch: it waits for a sync).
+        switch = "active" in vals
+        stay_in_sync = self.browse()
+        if switch and not any(f in vals for f in self._routing_impacting_fields()):
+            published = self._published_keys()
+            stay_in_sync = self.filtered(
+                lambda r: (
+                    r.registry_sync and r._endpoint_registry_unique_key() in published
+                )
+            )
+        res = super().write(vals)
+        if publish:
+            super().write({"registry_sync": True})
+        elif stay_in_sync:
+            # Below the route handler's write, which would sync them again.
+            super(EndpointRouteSyncMixin, stay_in_sync).write({"registry_sync": True})
+        if switch:
+            self._switch_routes()
+        if stale_runtimes:
+            self.env.registry.clear_cache()
+        return res
+
+    def _switch_routes(self):
+        """Take the published routes of archived records off the air, and put
+        those of active records back, as they were last published."""
+        by_key = {rec._endpoint_registry_unique_key(): rec for rec in self}
+        flag = runtime_tools.ROUTING_ARCHIVED
+        switched = []
+        for rule in self._endpoint_registry.get_rules(keys=list(by_key)):
+            archived = not by_key[rule.key].active
+            if bool(rule.routing.get(flag)) != archived:
+                rule.routing = {**rule.routing, flag: archived}
+                switched.append(rule)
+        if switched:
+            self._endpoint_registry.update_rules(switched)
+            self.env.registry.clear_cache("routing")
+            self._announce_route_change()
+
+    def _handle_registry_sync(self, record_ids=None):
+        # The route handler drops the rules of archived records; here they
+        # are published too, off the air, so that unarchiving puts back what
+        # the last sync published.
+        records = self.browse(record_ids or self.ids).exists()
+        records._register_controllers(clear_cache=False)
+        self.env.registry.clear_cache("routing")
+
+    def _published_keys(self):
+        """The registry keys of these records that a sync published."""
+        if not self:
+            return set()
+        keys = [rec._endpoint_registry_unique_key() for rec in self]
+        return {rule.key for rule in self._endpoint_registry.get_rules(keys=keys)}
+
+    def _runs_own_values(self):
+        """Tell whether any of these records has no runtime published by a
+        sync, so that its runtime is built from its current values."""
+        if not self:
+            return False
+        keys = [rec._endpoint_registry_unique_key() for rec in self]
+        published = {
+            rule.key
+            for rule in self._endpoint_registry.get_rules(keys=keys)
+            if rule.routing.get(runtime_tools.ROUTING_RUNTIME)
+        }
+        return any(key not in published for key in keys)
+
+    def action_sync_registry(self):
+        """Publish the records' current state to the live routes, and say so."""
+        self.write({"registry_sync": True})
+        routes = ", ".join(self.mapped("route"))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Registry synced"),
+                "message": self.env._("Published: %(routes)s", routes=routes),
+                # Reload the view, so that the out-of-sync warning goes.
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # Runtime: what a request uses, compiled once per sync
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _routing_version(self):
+        """The routes' version: in a request, the one its routing map was
+        picked with (no query); outside, read from the database."""
+        state = runtime_tools.request_state(http.request)
+        if state and state.version is not None:
+            return state.version
+        return EndpointRegistry.registry_for(self.env.cr).last_version()
+
+    @api.model
+    def _find_endpoint(self, endpoint_route):
+        """Return the endpoint record serving ``endpoint_route`` (or empty)."""
+        state = runtime_tools.request_state(http.request)
+        record_id = state and state.record_for_route(self._name, endpoint_route)
+        if record_id is None:
+            # Outside HTTP (or a route published before its rule named its
+            # record): the synced rule serving the route.
+            record_id = self._endpoint_id_for_route(
+                endpoint_route, self._routing_version()
+            )
+        if record_id is None:
+            # Not published: only direct calls get here (HTTP requests reach
+            # synced routes). Not cached, as no sync marks its changes.
+            return (
+                self.sudo()
+                .with_context(active_test=False)
+                .search([("route", "=", endpoint_route)], limit=1)
+            ).with_env(self.env)
+        return self.browse(record_id)
+
+    @api.model
+    @tools.ormcache("endpoint_route", "version")
+    def _endpoint_id_for_route(self, endpoint_route, version):
+        # The synced rule serving the route, even when the record's route was
+        # edited since.
+        self.env.cr.execute(
+            "SELECT key FROM endpoint_route WHERE route = %s", (endpoint_route,)
+        )
+        prefix = f"{self._name}:"
+        for (key,) in self.env.cr.fetchall():
+            if key.startswith(prefix):
+                return int(key[len(prefix) :])
+        return None
+
+    def _get_runtime(self):
+        """The compiled runtime this record serves requests with."""
+        self.ensure_one()
+        state = runtime_tools.request_state(http.request)
+        if state and state.serves(self._name, self.id):
+            # The request's own endpoint: built from the matched rule.
+            if state.runtime is None:
+                state.runtime = self._runtime_for_id(
+                    self.id, self._routing_version(), state.published_values()
+                )
+            return state.runtime
+        return self._runtime_for_id(self.id, self._routing_version())
+
+    @api.model
+    @tools.ormcache("record_id", "version")
+    def _runtime_for_id(self, record_id, version, values=None):
+        """The runtime of ``record_id`` at ``version``, built from the
+        published ``values`` when given, else read from its rule."""
+        rec = self.sudo().browse(record_id)
+        return rec._build_runtime(values or rec._synced_runtime_values())
+
+    def _runtime_values(self):
+        """The record's values a request uses, published by a sync.
+
+        An exec mode reading more fields adds them here, and reads them back
+        with ``_synced_runtime_values()``.
+        """
+        self.ensure_one()
+        return {
+            "exec_mode": self.exec_mode,
+            "request_method": self.request_method,
+            "request_content_type": self.request_content_type or False,
+            "request_content_schema": self.request_content_schema or False,
+            "code_snippet": self.code_snippet or False,
+            "exec_as_user_id": self.exec_as_user_id.id or None,
+        }
+
+    def _synced_runtime_values(self):
+        """The runtime values of the last sync; the record's own if never synced."""
+        self.ensure_one()
+        key = self._endpoint_registry_unique_key()
+        rule = next(iter(self._endpoint_registry.get_rules(keys=[key])), None)
+        values = rule and rule.routing.get(runtime_tools.ROUTING_RUNTIME)
+        return values or self._runtime_values()
+
+    def _build_runtime(self, values):
+        self.ensure_one()
+        return runtime_tools.build_runtime(self.id, values, snippet.compile_snippet)

@@ -1,0 +1,565 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Publishing: what Sync registry puts on the live routes, and what a request
+reuses (compiled snippet and schema, found by routing version).
+
+Nothing is parsed, compiled or searched per request, yet a sync publishes
+the new state at once, and the request path costs no SQL query beyond what
+Odoo spends on any route. Edits and syncs racing requests get the old or
+the new answer, never an error.
+"""
+
+import json
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.endpoint_route_handler.registry import EndpointRegistry
+
+from .common import EndpointHttpCase, EndpointRecordCase
+
+MODEL_LOGGER = "endpoint.endpoint"
+XSD = """\
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:element name="ping" type="xs:string"/>
+</xs:schema>
+"""
+
+NAME_SCHEMA = "type: object\nrequired: [name]\nproperties: {name: {type: string}}"
+TITLE_SCHEMA = "type: object\nrequired: [title]\nproperties: {title: {type: string}}"
+
+# A plain Odoo route with the routing of a public GET endpoint (auth public,
+# read-only cursor, http) whose handler runs no query: the baseline.
+PLAIN_ROUTE = "/web/service-worker.js"
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointCache(EndpointHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.run_as = cls.env.ref("base.user_admin")
+
+    def _public(self, route, **vals):
+        return self._create_endpoint(
+            route=route, auth_type="public", exec_as_user_id=self.run_as.id, **vals
+        )
+
+    def _post(self, route, payload):
+        return self.url_open(
+            route,
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+
+    def _queries(self, route):
+        """SQL queries run while serving ``route`` (the request shares the
+        test cursor, which counts every query)."""
+        before = self.cr.sql_log_count
+        response = self.url_open(route)
+        self.assertEqual(response.status_code, 200, response.text)
+        return self.cr.sql_log_count - before
+
+    def test_changed_snippet_used_at_once_after_sync(self):
+        endpoint = self._public(
+            "/endpoint_test/cache/snippet",
+            code_snippet="result = {'payload': 'first'}",
+        )
+        self.assertEqual(self.url_open(endpoint.route).json(), "first")
+        endpoint.code_snippet = "result = {'payload': 'second', 'status_code': 202}"
+        self._sync(endpoint)
+        response = self.url_open(endpoint.route)
+        self.assertEqual(response.status_code, 202)
+        self.assertEqual(response.json(), "second")
+
+    def test_changed_schema_used_at_once_after_sync(self):
+        endpoint = self._public(
+            "/endpoint_test/cache/schema",
+            request_method="POST",
+            request_content_type="application/json",
+            request_content_schema=NAME_SCHEMA,
+            code_snippet="result = {'payload': request.get_json_data()}",
+        )
+        self.assertEqual(self._post(endpoint.route, {"name": "a"}).status_code, 200)
+        refused = self._post(endpoint.route, {"title": "a"})
+        self.assertEqual(refused.status_code, 400)
+        self.assertEqual(refused.json()["detail"][0]["type"], "required")
+
+        endpoint.request_content_schema = TITLE_SCHEMA
+        self._sync(endpoint)
+        accepted = self._post(endpoint.route, {"title": "a"})
+        self.assertEqual(accepted.status_code, 200, accepted.text)
+        self.assertEqual(accepted.json(), {"title": "a"})
+        refused = self._post(endpoint.route, {"name": "a"})
+        self.assertEqual(refused.status_code, 400)
+        self.assertEqual(refused.json()["detail"][0]["loc"], ["body"])
+
+    def test_archived_then_restored_after_sync(self):
+        endpoint = self._public("/endpoint_test/cache/archive")
+        self.assertEqual(self.url_open(endpoint.route).status_code, 200)
+        endpoint.active = False
+        self._sync(endpoint)
+        self.assertEqual(self.url_open(endpoint.route).status_code, 404)
+        endpoint.active = True
+        self._sync(endpoint)
+        self.assertEqual(self.url_open(endpoint.route).status_code, 200)
+
+    def test_archiving_takes_the_route_off_at_once_and_back_as_published(self):
+        endpoint = self._public(
+            "/endpoint_test/cache/switch",
+            code_snippet="result = {'payload': 'published'}",
+        )
+        self.assertEqual(self.url_open(endpoint.route).json(), "published")
+        # An edit waits for a sync; archiving does not.
+        endpoint.code_snippet = "result = {'payload': 'pending'}"
+        endpoint.action_archive()
+        self.assertEqual(self.url_open(endpoint.route).status_code, 404)
+        self.assertNotIn(
+            endpoint,
+            self.env["endpoint.endpoint"].search([("registry_sync", "=", False)]),
+        )
+        endpoint.action_unarchive()
+        response = self.url_open(endpoint.route)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), "published")
+        self.assertFalse(endpoint.registry_sync)
+        self._sync(endpoint)
+        self.assertEqual(self.url_open(endpoint.route).json(), "pending")
+
+    def test_no_query_per_request_beyond_a_plain_route(self):
+        endpoint = self._public(
+            "/endpoint_test/cache/queries",
+            readonly=True,
+            cors=False,
+            code_snippet=(
+                "result = {'response': Response('ok', content_type='text/plain')}"
+            ),
+        )
+        # The first calls build the routing map and the endpoint's runtime.
+        for route in (endpoint.route, PLAIN_ROUTE):
+            self._queries(route)
+        plain = self._queries(PLAIN_ROUTE)
+        for _attempt in range(3):
+            self.assertEqual(self._queries(endpoint.route), plain)
+        # Unchanged after a sync of another endpoint: caches are keyed by
+        # the routing version, so the next request rebuilds once, then
+        # costs nothing again.
+        self._sync(self._public("/endpoint_test/cache/other"))
+        self._queries(endpoint.route)
+        self._queries(PLAIN_ROUTE)
+        self.assertEqual(self._queries(endpoint.route), self._queries(PLAIN_ROUTE))
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointRegistrySync(EndpointRecordCase):
+    """Edits reach the live route only through Sync registry."""
+
+    def _sync_hooks(self, endpoint):
+        """Post-commit sync callbacks pending for ``endpoint``."""
+        return [
+            func
+            for func in self.env.cr.postcommit._funcs
+            if getattr(func, "func", None)
+            and func.func.__name__ == "_handle_registry_sync_post_commit"
+            and endpoint.id in func.args[0]
+        ]
+
+    def test_new_record_is_out_of_sync_and_not_routed(self):
+        endpoint = self._create_endpoint(sync=False)
+        self.assertFalse(endpoint.registry_sync)
+        self.assertIsNone(self._route_row(endpoint))
+        self.assertIn(
+            endpoint,
+            self.env["endpoint.endpoint"].search([("registry_sync", "=", False)]),
+        )
+
+    def test_sync_publishes_the_route(self):
+        endpoint = self._create_endpoint(sync=False, route="/test/live")
+        self._sync(endpoint)
+        self.assertTrue(endpoint.registry_sync)
+        self.assertEqual(self._route_row(endpoint), "/test/live")
+
+    def test_editing_a_routing_or_behaviour_field_marks_out_of_sync(self):
+        admin = self.env.ref("base.user_admin")
+        endpoint = self._create_endpoint(route="/test/edit")
+        changes = {
+            "route": "/test/edited",
+            "auth_type": "public",
+            "request_method": "PUT",
+            "request_content_type": "application/xml",
+            "request_content_schema": XSD,
+            "code_snippet": "result = {'payload': 2}",
+            "exec_mode": "code",
+            "exec_as_user_id": False,
+            "cors": "https://example.com",
+            "csrf": True,
+            "readonly": True,
+            "route_group": "other",
+        }
+        endpoint.write(
+            {
+                "exec_as_user_id": admin.id,
+                "request_method": "POST",
+                "request_content_type": "application/json",
+            }
+        )
+        for fname, value in changes.items():
+            with self.subTest(field=fname):
+                self._sync(endpoint)
+                self.assertTrue(endpoint.registry_sync)
+                vals = {fname: value}
+                if fname == "auth_type":
+                    vals["exec_as_user_id"] = admin.id
+                if fname == "exec_as_user_id":
+                    vals["auth_type"] = "user_endpoint"
+                endpoint.write(vals)
+                self.assertFalse(endpoint.registry_sync)
+
+    def test_editing_the_name_keeps_the_record_in_sync(self):
+        endpoint = self._create_endpoint()
+        endpoint.name = "Renamed"
+        self.assertTrue(endpoint.registry_sync)
+
+    def test_edit_reaches_the_live_route_only_after_sync(self):
+        endpoint = self._create_endpoint(route="/test/before")
+        endpoint.route = "/test/after"
+        self.assertEqual(self._route_row(endpoint), "/test/before")
+        endpoint.action_sync_registry()
+        self.assertTrue(endpoint.registry_sync)
+        self.assertTrue(self._sync_hooks(endpoint))
+        endpoint._handle_registry_sync()
+        self.assertEqual(self._route_row(endpoint), "/test/after")
+
+    def test_sync_action_confirms_what_it_published(self):
+        endpoints = self._create_endpoint(
+            sync=False, route="/test/confirm-a"
+        ) | self._create_endpoint(sync=False, route="/test/confirm-b")
+        action = endpoints.action_sync_registry()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertIn("/test/confirm-a, /test/confirm-b", action["params"]["message"])
+        # The view reloads, so that the out-of-sync warning goes.
+        self.assertEqual(action["params"]["next"]["tag"], "soft_reload")
+        self.assertTrue(all(endpoints.mapped("registry_sync")))
+
+    def test_action_sync_registry_on_many_records(self):
+        first = self._create_endpoint(sync=False, route="/test/one")
+        second = self._create_endpoint(sync=False, route="/test/two")
+        (first | second).action_sync_registry()
+        self.assertTrue(all((first | second).mapped("registry_sync")))
+        hooks = self._sync_hooks(first)
+        self.assertEqual(hooks, self._sync_hooks(second))
+        for hook in hooks:
+            hook.func.__self__._handle_registry_sync(*hook.args)
+        self.assertEqual(self._route_row(first), "/test/one")
+        self.assertEqual(self._route_row(second), "/test/two")
+
+    def test_server_action_syncs_the_selected_records(self):
+        endpoint = self._create_endpoint(sync=False)
+        action = self.env.ref("endpoint.server_action_registry_sync")
+        self.assertEqual(action.binding_model_id.model, "endpoint.endpoint")
+        action.with_context(
+            active_model="endpoint.endpoint",
+            active_id=endpoint.id,
+            active_ids=endpoint.ids,
+        ).run()
+        self.assertTrue(endpoint.registry_sync)
+        self.assertTrue(self._sync_hooks(endpoint))
+
+    def test_create_in_sync_registers_a_post_commit_sync(self):
+        endpoint = self.env["endpoint.endpoint"].create(
+            self._endpoint_vals(route="/test/from-data", registry_sync=True)
+        )
+        self.assertTrue(endpoint.registry_sync)
+        hooks = self._sync_hooks(endpoint)
+        self.assertEqual(len(hooks), 1)
+        self.assertIsNone(self._route_row(endpoint), "published after commit only")
+        # What the hook runs once the transaction commits:
+        hooks[0].func.__self__._handle_registry_sync(*hooks[0].args)
+        self.assertEqual(self._route_row(endpoint), "/test/from-data")
+
+    def test_edit_that_asks_to_publish_is_published(self):
+        # A module upgrade rewrites its XML endpoints with registry_sync=True.
+        endpoint = self._create_endpoint(route="/test/upgraded")
+        before = len(self._sync_hooks(endpoint))
+        endpoint.write(
+            {"code_snippet": "result = {'payload': 2}", "registry_sync": True}
+        )
+        self.assertTrue(endpoint.registry_sync)
+        hooks = self._sync_hooks(endpoint)
+        self.assertEqual(len(hooks), before + 1)
+        hooks[-1].func.__self__._handle_registry_sync(*hooks[-1].args)
+        self.assertEqual(
+            endpoint._synced_runtime_values()["code_snippet"],
+            "result = {'payload': 2}",
+        )
+
+    def test_edit_without_publishing_stays_out_of_sync(self):
+        endpoint = self._create_endpoint(route="/test/edited")
+        before = len(self._sync_hooks(endpoint))
+        endpoint.write({"code_snippet": "result = {'payload': 2}"})
+        self.assertFalse(endpoint.registry_sync)
+        self.assertEqual(len(self._sync_hooks(endpoint)), before)
+
+    def test_create_out_of_sync_registers_no_sync(self):
+        endpoint = self._create_endpoint(sync=False)
+        self.assertFalse(self._sync_hooks(endpoint))
+
+    def test_deleting_removes_the_route(self):
+        endpoint = self._create_endpoint(route="/test/deleted")
+        self.assertEqual(self._route_row(endpoint), "/test/deleted")
+        key_record = endpoint.browse(endpoint.id)
+        endpoint.unlink()
+        self.assertIsNone(self._route_row(key_record))
+
+    def test_deleting_an_unsynced_record_works(self):
+        endpoint = self._create_endpoint(sync=False)
+        endpoint.unlink()
+        self.assertFalse(endpoint.exists())
+
+    def test_archiving_is_a_switch_not_an_edit(self):
+        endpoint = self._create_endpoint(route="/test/archived")
+        endpoint.active = False
+        # Off the air at once, and nothing left to sync.
+        self.assertTrue(endpoint.registry_sync)
+        self.assertIsNone(self._route_row(endpoint))
+        self._sync(endpoint)
+        self.assertIsNone(self._route_row(endpoint))
+        endpoint.active = True
+        self.assertTrue(endpoint.registry_sync)
+        self.assertEqual(self._route_row(endpoint), "/test/archived")
+
+    def test_archiving_keeps_pending_edits_pending(self):
+        endpoint = self._create_endpoint(route="/test/archived-edited")
+        endpoint.code_snippet = "result = {'payload': 'edited'}"
+        endpoint.active = False
+        self.assertFalse(endpoint.registry_sync)
+        endpoint.active = True
+        # Back as last published; the edit still waits for a sync.
+        self.assertFalse(endpoint.registry_sync)
+        self.assertEqual(self._route_row(endpoint), "/test/archived-edited")
+        self.assertEqual(
+            endpoint._synced_runtime_values()["code_snippet"],
+            "result = {'payload': {'ok': True}}",
+        )
+
+    def test_archiving_a_never_published_record_waits_for_a_sync(self):
+        endpoint = self._create_endpoint(sync=False, route="/test/never")
+        endpoint.active = False
+        endpoint.active = True
+        self.assertFalse(endpoint.registry_sync)
+        self.assertIsNone(self._route_row(endpoint))
+        self._sync(endpoint)
+        self.assertEqual(self._route_row(endpoint), "/test/never")
+
+    def test_runtime_follows_the_synced_version(self):
+        endpoint = self._create_endpoint(code_snippet="result = {'payload': 1}")
+        before = endpoint._get_runtime()
+        self.assertIs(endpoint._get_runtime(), before, "compiled once per version")
+        endpoint.code_snippet = "result = {'payload': 2}"
+        self._sync(endpoint)
+        after = endpoint._get_runtime()
+        self.assertIsNot(after, before)
+        self.assertNotEqual(after.code, before.code)
+
+    def test_editing_a_live_endpoint_leaves_the_caches_alone(self):
+        # Every worker would drop its whole ORM cache: edits of a published
+        # endpoint change nothing live until the sync, which announces itself.
+        endpoint = self._create_endpoint(code_snippet="result = {'payload': 1}")
+        before = endpoint._get_runtime()
+        registry = self.env.registry
+        registry.cache_invalidated.clear()
+        endpoint.write({"code_snippet": "result = {'payload': 2}", "name": "New"})
+        self.assertFalse(endpoint.registry_sync)
+        self.assertNotIn("default", registry.cache_invalidated)
+        self.assertIs(endpoint._get_runtime(), before, "the live runtime stays")
+        # A record no sync published runs its own values: editing it drops
+        # its compiled runtime.
+        draft = self._create_endpoint(
+            sync=False, route="/test/draft", code_snippet="result = {}"
+        )
+        draft_runtime = draft._get_runtime()
+        draft.code_snippet = "result = {'payload': 3}"
+        self.assertIn("default", registry.cache_invalidated)
+        self.assertNotEqual(draft._get_runtime().code, draft_runtime.code)
+        # And a direct lookup by route finds records created since.
+        self.assertEqual(
+            self.env["endpoint.endpoint"]._find_endpoint(draft.route), draft
+        )
+        self.assertFalse(
+            self.env["endpoint.endpoint"]._find_endpoint("/test/created/later")
+        )
+        later = self._create_endpoint(sync=False, route="/test/created/later")
+        self.assertEqual(
+            self.env["endpoint.endpoint"]._find_endpoint("/test/created/later"), later
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHostileRoutes(EndpointHttpCase):
+    def test_trailing_slash_same_route(self):
+        endpoint = self._create_endpoint(
+            route="/endpoint_test/h2b/slash/",
+            auth_type="public",
+            exec_as_user_id=self.env.ref("base.user_demo").id,
+        )
+        self.assertEqual(endpoint.route, "/endpoint_test/h2b/slash")
+        for path in ("/endpoint_test/h2b/slash", "/endpoint_test/h2b/slash/"):
+            response = self._call(path)
+            self.assertEqual(response.status_code, 200, path)
+            self.assertEqual(response.json(), {"ok": True}, path)
+        endpoint.route = "/endpoint_test/h2b/other///"
+        self.assertEqual(endpoint.route, "/endpoint_test/h2b/other")
+
+    def test_trailing_slash_duplicate_refused(self):
+        self._create_endpoint(sync=False, route="/endpoint_test/h2b/dup")
+        with (
+            self.assertRaises(Exception) as caught,
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+        ):
+            self._create_endpoint(sync=False, route="/endpoint_test/h2b/dup/")
+        self.assertIn("route", str(caught.exception).lower())
+
+    def test_routes_served_by_odoo_refused(self):
+        for route in (
+            "/web/login",
+            "/web/login/",
+            "/odoo",
+            "/odoo/action-base.action_res_users",
+            "/web/session/authenticate",
+            "/json/2/res.partner/search_read",
+            "/jsonrpc",
+            "/xmlrpc/2/object",
+            "/web",
+            "/",
+        ):
+            with self.assertRaises(UserError, msg=route) as caught:
+                self._create_endpoint(sync=False, route=route)
+            self.assertIn("route", str(caught.exception).lower(), route)
+
+    def test_route_change_to_an_odoo_route_refused(self):
+        endpoint = self._create_endpoint(sync=False, route="/endpoint_test/h2b/mine")
+        with self.assertRaises(UserError):
+            endpoint.route = "/web/login"
+        self.assertEqual(endpoint.route, "/endpoint_test/h2b/mine")
+
+    def test_routes_near_odoo_ones_allowed(self):
+        for route in (
+            "/api/web/login",
+            "/web-login",
+            "/webhooks/h2b",
+            "/jsonapi/h2b",
+            "/odoo_h2b/status",
+        ):
+            endpoint = self._create_endpoint(sync=False, route=route)
+            self.assertEqual(endpoint.route, route)
+
+    def test_every_other_method_405_with_allow(self):
+        self._create_endpoint(
+            route="/endpoint_test/h2b/methods",
+            auth_type="public",
+            exec_as_user_id=self.env.ref("base.user_demo").id,
+            request_method="DELETE",
+            cors=False,
+        )
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "OPTIONS", "PROPFIND"):
+            response = self._call("/endpoint_test/h2b/methods", method)
+            self.assertEqual(response.status_code, 405, method)
+            self.assertEqual(response.headers["Allow"], "DELETE", method)
+        response = self._call("/endpoint_test/h2b/methods", "DELETE")
+        self.assertEqual(response.status_code, 200)
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHostileResync(EndpointHttpCase):
+    """Edits and syncs between requests: old or new answer, never an error."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.endpoint = cls._create_endpoint(
+            route="/endpoint_test/h2b/version",
+            auth_type="public",
+            exec_as_user_id=cls.env.ref("base.user_demo").id,
+            code_snippet="result = {'payload': 0}",
+        )
+
+    def _version(self):
+        response = self._call("/endpoint_test/h2b/version")
+        self.assertEqual(response.status_code, 200, response.text)
+        return response.json()
+
+    def test_edit_served_after_sync_only(self):
+        self.assertEqual(self._version(), 0)
+        for version in range(1, 6):
+            self.endpoint.code_snippet = f"result = {{'payload': {version}}}"
+            self.assertFalse(self.endpoint.registry_sync)
+            # Not synced yet: the route keeps its previous behaviour.
+            self.assertEqual(self._version(), version - 1)
+            self._sync(self.endpoint)
+            self.assertEqual(self._version(), version)
+
+    def test_broken_edit_never_served(self):
+        # A change to the route fields that is not synced changes nothing.
+        self.endpoint.write(
+            {"request_method": "POST", "request_content_type": "application/json"}
+        )
+        self.assertEqual(self._version(), 0)
+        self._sync(self.endpoint)
+        response = self._call("/endpoint_test/h2b/version")
+        self.assertEqual(response.status_code, 405)
+
+    def test_route_renamed_old_404_new_200(self):
+        self.endpoint.route = "/endpoint_test/h2b/renamed"
+        self.assertEqual(self._version(), 0)
+        self._sync(self.endpoint)
+        self.assertEqual(self._call("/endpoint_test/h2b/version").status_code, 404)
+        self.assertEqual(self._call("/endpoint_test/h2b/renamed").status_code, 200)
+
+    def test_registry_rows_follow_records(self):
+        Endpoint = self.env["endpoint.endpoint"]
+        endpoints = self.endpoint
+        for index in range(4):
+            endpoints |= self._create_endpoint(
+                sync=False,
+                route=f"/endpoint_test/h2b/many/{index}",
+                auth_type="public",
+                exec_as_user_id=self.env.ref("base.user_demo").id,
+            )
+        admin_env = self.env(user=self.env.ref("base.user_admin"))
+        # Two sessions (superuser and admin) edit and sync the same records,
+        # one after the other, in overlapping batches.
+        self._sync(endpoints[:3])
+        endpoints[1:].with_env(admin_env).write({"route_group": "h2b"})
+        self._sync(endpoints[2:].with_env(admin_env))
+        endpoints[1].active = False
+        self._sync(endpoints[:2])
+        endpoints[3].route = "/endpoint_test/h2b/many/moved"
+        self._sync(endpoints)
+        endpoints[4].unlink()
+        self._sync(endpoints.exists())
+        self.env.flush_all()
+
+        keys = {f"endpoint.endpoint:{id_}" for id_ in endpoints.ids}
+        rows = {
+            rule.key: rule.route
+            for rule in EndpointRegistry.registry_for(self.env.cr).get_rules()
+            if rule.key in keys and not rule.routing.get("endpoint_archived")
+        }
+        records = Endpoint.with_context(active_test=False).browse(endpoints.ids)
+        expected = {
+            f"endpoint.endpoint:{rec.id}": rec.route
+            for rec in records.exists()
+            if rec.active
+        }
+        self.assertTrue(all(records.exists().mapped("registry_sync")))
+        self.assertEqual(rows, expected)
+        for rec in endpoints.exists():
+            response = self._call(rec.route)
+            self.assertEqual(
+                response.status_code, 200 if rec.active else 404, rec.route
+            )
+        self.assertEqual(self._call("/endpoint_test/h2b/many/3").status_code, 404)
+        self.assertEqual(json.loads(self._call(endpoints[0].route).text), 0)
