@@ -7,7 +7,7 @@ from typing import Any
 
 import werkzeug.exceptions
 
-from odoo import api, exceptions, fields, http, models, tools
+from odoo import SUPERUSER_ID, api, exceptions, fields, http, models, tools
 from odoo.http import Response
 
 from odoo.addons.endpoint_route_handler.registry import EndpointRegistry
@@ -16,10 +16,14 @@ from ..exceptions import PayloadTooLarge, RequestValidationError
 from ..tools import body, routes, snippet
 from ..tools import response as response_tools
 from ..tools.snippet_docs import CODE_SNIPPET_DOCS
+from ..tools.snippet_endpoint import SnippetEndpoint
 
 CONTROLLER_PATH = "odoo.addons.endpoint.controllers.main.EndpointController"
-# Bodies above this size get a 413 unless the system parameter says otherwise.
-DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
+# Bodies above this size get a 413 unless the system parameter or the
+# endpoint's own limit says otherwise. Refusing a body costs time and memory
+# in proportion to its size: a larger default would let anyone hold a worker
+# longer for nothing.
+DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 MAX_BODY_SIZE_PARAM = "endpoint.max_body_size"
 # Fields whose change reaches the live route only through "Sync registry".
 RUNTIME_FIELDS = (
@@ -28,6 +32,7 @@ RUNTIME_FIELDS = (
     "exec_as_user_id",
     "request_content_type",
     "request_content_schema",
+    "request_max_body_size",
     "cors",
     "csrf",
     "readonly",
@@ -61,6 +66,7 @@ class EndpointRuntime:
     schema: Any  # a compiled tools.body schema, or None
     code: CodeType | None
     exec_as_user_id: int | None
+    max_body_size: int = 0  # 0: the system parameter's limit
 
 
 class EndpointMixin(models.AbstractModel):
@@ -96,6 +102,12 @@ class EndpointMixin(models.AbstractModel):
     )
     request_content_schema_applicable = fields.Boolean(
         compute="_compute_request_content_schema_applicable",
+    )
+    request_max_body_size = fields.Integer(
+        string="Max body size",
+        help="Largest request body accepted, in bytes; larger ones are "
+        "answered 413. 0 uses the system parameter endpoint.max_body_size "
+        "(1 MiB when it is not set).",
     )
     endpoint_url = fields.Char(
         string="URL",
@@ -314,6 +326,34 @@ class EndpointMixin(models.AbstractModel):
                     )
                 )
 
+    @api.constrains("exec_as_user_id")
+    def _check_exec_as_user(self):
+        for rec in self:
+            user = rec.exec_as_user_id
+            if user and (user.id == SUPERUSER_ID or not user.active):
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: the snippet cannot run as %(user)s, "
+                        "an archived user or the superuser: no rights would "
+                        "limit it. Pick an active user with the rights the "
+                        "snippet needs.",
+                        name=rec.name,
+                        user=user.login or user.name,
+                    )
+                )
+
+    @api.constrains("request_max_body_size")
+    def _check_request_max_body_size(self):
+        for rec in self:
+            if rec.request_max_body_size < 0:
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: the max body size is a number of "
+                        "bytes, or 0 for the system's limit.",
+                        name=rec.name,
+                    )
+                )
+
     @api.constrains("request_content_schema", "request_content_type")
     def _check_request_content_schema(self):
         for rec in self:
@@ -489,6 +529,7 @@ class EndpointMixin(models.AbstractModel):
             "request_content_schema": self.request_content_schema or False,
             "code_snippet": self.code_snippet or False,
             "exec_as_user_id": self.exec_as_user_id.id or None,
+            "request_max_body_size": self.request_max_body_size or 0,
         }
 
     def _synced_runtime_values(self):
@@ -517,6 +558,8 @@ class EndpointMixin(models.AbstractModel):
             schema=schema,
             code=code,
             exec_as_user_id=values["exec_as_user_id"],
+            # Runtimes published before the field existed have no limit.
+            max_body_size=values.get("request_max_body_size") or 0,
         )
 
     # ------------------------------------------------------------------
@@ -559,6 +602,9 @@ class EndpointMixin(models.AbstractModel):
         self._validate_request_content(request)
 
     def _max_body_size(self):
+        own = self._get_runtime().max_body_size
+        if own:
+            return own
         value = self.env["ir.config_parameter"].sudo().get_param(MAX_BODY_SIZE_PARAM)
         try:
             return int(value) if value else DEFAULT_MAX_BODY_SIZE
@@ -619,6 +665,9 @@ class EndpointMixin(models.AbstractModel):
 
     def _error_response(self, exc):
         """The JSON answer to an exception raised while serving a request."""
+        refused = self._refused_record_response(exc)
+        if refused is not None:
+            return refused
         if isinstance(exc, RequestValidationError):
             return response_tools.json_response({"detail": exc.detail}, status=400)
         if isinstance(exc, PayloadTooLarge):
@@ -647,6 +696,27 @@ class EndpointMixin(models.AbstractModel):
             {"error": "Internal Server Error"}, status=500
         )
 
+    def _refused_record_response(self, exc):
+        """403 for an ``AccessError``, 404 for a ``MissingError``, with a
+        generic detail, or None for other exceptions.
+
+        Their messages name the user the snippet runs as, its groups and
+        record ids: useful in the log, not to a caller.
+        """
+        if isinstance(exc, exceptions.AccessError):
+            status, detail = 403, self.env._("You are not allowed to access this.")
+        elif isinstance(exc, exceptions.MissingError):
+            status, detail = 404, self.env._("The record does not exist.")
+        else:
+            return None
+        self._logger.warning(
+            "Endpoint %s answered %s: %s",
+            self.route,
+            status,
+            exc.args[0] if exc.args else exc,
+        )
+        return response_tools.json_response({"detail": detail}, status=status)
+
     def _bad_request_exceptions(self):
         """Exceptions of a handler that answer 400 instead of 500."""
         return (exceptions.UserError, exceptions.ValidationError)
@@ -671,16 +741,28 @@ class EndpointMixin(models.AbstractModel):
         runtime = self._get_runtime()
         env = request.env
         if runtime.exec_as_user_id:
+            if runtime.exec_as_user_id == SUPERUSER_ID:
+                # Saved before the constraint refused it: never run so.
+                raise snippet.SnippetError(
+                    "The superuser is not an 'Exec as user': edit the endpoint."
+                )
             env = env(user=runtime.exec_as_user_id, su=False)
         return {
             "env": env,
             "user": env.user,
-            "endpoint": self,
+            "endpoint": self._snippet_endpoint(env),
             "request": request,
             "Response": Response,
             "log": self._code_snippet_log,
             **snippet.SAFE_MODULES,
         }
+
+    def _snippet_endpoint(self, env):
+        """The snippet's ``endpoint``: its id, name and route, and ``env``,
+        the snippet's own environment; not the record, whose superuser
+        environment and logger would reach past the snippet's rights."""
+        record = self.sudo()
+        return SnippetEndpoint(self.id, lambda field: record[field], env)
 
     def _code_snippet_log(self, message, level="info"):
         """Write ``message`` to ir.logging in its own transaction."""
