@@ -66,7 +66,7 @@ def json_items(size):
 
 def json_keys(size):
     head = '{"name": "a", "email": "a@b"'
-    count = max(1, (size - len(head)) // 14)
+    count = max(1, (size - len(head) - 1) // len(', "k0000000": 0'))
     keys = "".join(f', "k{i:07d}": 0' for i in range(count))
     return "/demo/contact", "application/json", f"{head}{keys}}}".encode()
 
@@ -82,7 +82,7 @@ def xml_lines(size):
 def xml_attrs(size):
     head = '<order ref="x"'
     tail = '><customer>c</customer><line sku="a" qty="1"/></order>'
-    count = max(1, (size - len(head) - len(tail)) // 13)
+    count = max(1, (size - len(head) - len(tail)) // len(' a0000000="1"'))
     attrs = "".join(f' a{i:07d}="1"' for i in range(count))
     return "/demo/order", "application/xml", f"{head}{attrs}{tail}".encode()
 
