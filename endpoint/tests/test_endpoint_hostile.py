@@ -231,7 +231,7 @@ class TestEndpointHostileSize(HostileCaseMixin, EndpointHttpCase):
         params.set_param("endpoint.max_body_size", 1000)
         response = self._post("/endpoint_test/h2b/text", b"x" * 500, "text/plain")
         self.assertEqual(response.status_code, 200)
-        # A value that is not a number falls back to the default (10 MiB).
+        # A value that is not a number falls back to the default (1 MiB).
         params.set_param("endpoint.max_body_size", "ten megabytes")
         with mute_logger(MODEL_LOGGER):
             response = self._post("/endpoint_test/h2b/text", b"x" * 500, "text/plain")

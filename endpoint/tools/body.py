@@ -7,8 +7,10 @@ Errors are reported in one shape, ``{"loc": [...], "msg": ..., "type": ...}``,
 so that the HTTP layer can answer a structured 400.
 """
 
+import itertools
 import json
 import math
+import reprlib
 import sys
 
 import jsonschema
@@ -395,21 +397,73 @@ def unresolvable_ref(schema):
     return None
 
 
+# jsonschema's own versions of these keywords collect every error of the
+# value (one per item of a long array), or compare every pair of items, and
+# quote the whole value in their message. These stop early and quote a part.
+
+
 def _unique_items(validator, unique, instance, schema):
-    # jsonschema's own check compares every pair of objects: a long array of
-    # them would take minutes.
     if (
         unique
         and validator.is_type(instance, "array")
         and body_limits.has_duplicates(instance)
     ):
         yield jsonschema.ValidationError(
-            shorten(f"{instance!r} has non-unique elements")
+            f"{reprlib.repr(instance)} has non-unique elements"
+        )
+
+
+def _branch_errors(validator, instance, subschema, index, limit):
+    return list(
+        itertools.islice(
+            validator.descend(instance, subschema, schema_path=index), limit
+        )
+    )
+
+
+def _any_of(validator, any_of, instance, schema):
+    context = []
+    for index, subschema in enumerate(any_of):
+        errors = _branch_errors(
+            validator, instance, subschema, index, body_limits.MAX_ERRORS
+        )
+        if not errors:
+            return
+        context.extend(errors)
+    yield jsonschema.ValidationError(
+        f"{reprlib.repr(instance)} is not valid under any of the given schemas",
+        context=context,
+    )
+
+
+def _one_of(validator, one_of, instance, schema):
+    valid = [
+        index
+        for index, subschema in enumerate(one_of)
+        if not _branch_errors(validator, instance, subschema, index, 1)
+    ]
+    if len(valid) > 1:
+        yield jsonschema.ValidationError(
+            f"{reprlib.repr(instance)} is valid under more than one of the given "
+            f"schemas (#{', #'.join(str(index) for index in valid)})"
+        )
+    elif not valid:
+        context = [
+            error
+            for index, subschema in enumerate(one_of)
+            for error in _branch_errors(
+                validator, instance, subschema, index, body_limits.MAX_ERRORS
+            )
+        ]
+        yield jsonschema.ValidationError(
+            f"{reprlib.repr(instance)} is not valid under any of the given schemas",
+            context=context,
         )
 
 
 _LinearValidator = jsonschema.validators.extend(
-    jsonschema.Draft202012Validator, {"uniqueItems": _unique_items}
+    jsonschema.Draft202012Validator,
+    {"uniqueItems": _unique_items, "anyOf": _any_of, "oneOf": _one_of},
 )
 
 

@@ -95,6 +95,38 @@ def test_unique_items_is_checked_in_linear_time():
     assert [item["type"] for item in detail] == ["uniqueItems"]
 
 
+COMBINED_SCHEMA = """
+type: object
+$defs:
+  strings: {type: array, items: {type: string}}
+  integers: {type: array, items: {type: integer}}
+properties:
+  any: {anyOf: [{$ref: "#/$defs/strings"}, {$ref: "#/$defs/integers"}]}
+  one: {oneOf: [{$ref: "#/$defs/strings"}, {$ref: "#/$defs/integers"}]}
+"""
+
+
+@pytest.mark.parametrize("keyword", ["any", "one"])
+def test_any_of_and_one_of_stop_early_on_long_arrays(keyword):
+    schema = body.compile_schema(COMBINED_SCHEMA, "application/json")
+    start = time.process_time()
+    detail = _refused(schema, json.dumps({keyword: [0.5] * 300_000}).encode())
+    assert time.process_time() - start < 2
+    assert [item["type"] for item in detail] == [f"{keyword}Of"]
+    assert len(detail[0]["msg"]) <= body_limits.MAX_MESSAGE_LENGTH
+    assert schema.validate(json.dumps({keyword: [1, 2]}).encode())
+    assert schema.validate(json.dumps({keyword: ["a"]}).encode())
+
+
+def test_one_of_refuses_a_value_valid_under_two_branches():
+    schema = body.compile_schema(COMBINED_SCHEMA, "application/json")
+    detail = _refused(schema, b'{"one": []}')
+    assert [item["type"] for item in detail] == ["oneOf"]
+    assert "more than one" in detail[0]["msg"]
+    schema = body.compile_schema(COMBINED_SCHEMA, "application/json")
+    assert schema.validate(b'{"any": []}')
+
+
 @pytest.mark.parametrize(
     ("items", "duplicated"),
     [
