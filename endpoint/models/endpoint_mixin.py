@@ -8,7 +8,7 @@ serving a request in ``endpoint_mixin_serve``, its OpenAPI description in
 
 import re
 
-from odoo import api, exceptions, fields, models, tools
+from odoo import SUPERUSER_ID, api, exceptions, fields, models, tools
 
 from ..tools import body, routes, snippet
 from ..tools.runtime import schema_applicable
@@ -52,6 +52,12 @@ class EndpointMixin(models.AbstractModel):
     )
     request_content_schema_applicable = fields.Boolean(
         compute="_compute_request_content_schema_applicable",
+    )
+    request_max_body_size = fields.Integer(
+        string="Max body size",
+        help="Largest request body accepted, in bytes; larger ones are "
+        "answered 413. 0 uses the system parameter endpoint.max_body_size "
+        "(1 MiB when it is not set).",
     )
     endpoint_url = fields.Char(
         string="URL",
@@ -193,6 +199,34 @@ class EndpointMixin(models.AbstractModel):
                         "Endpoint %(name)s: a public endpoint needs an "
                         "'Exec as user': the public user can read nothing. "
                         "Pick the user whose rights the snippet runs with.",
+                        name=rec.name,
+                    )
+                )
+
+    @api.constrains("exec_as_user_id")
+    def _check_exec_as_user(self):
+        for rec in self:
+            user = rec.exec_as_user_id
+            if user and (user.id == SUPERUSER_ID or not user.active):
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: the snippet cannot run as %(user)s, "
+                        "an archived user or the superuser: no rights would "
+                        "limit it. Pick an active user with the rights the "
+                        "snippet needs.",
+                        name=rec.name,
+                        user=user.login or user.name,
+                    )
+                )
+
+    @api.constrains("request_max_body_size")
+    def _check_request_max_body_size(self):
+        for rec in self:
+            if rec.request_max_body_size < 0:
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: the max body size is a number of "
+                        "bytes, or 0 for the system's limit.",
                         name=rec.name,
                     )
                 )

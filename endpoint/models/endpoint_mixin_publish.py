@@ -24,6 +24,7 @@ RUNTIME_FIELDS = (
     "exec_as_user_id",
     "request_content_type",
     "request_content_schema",
+    "request_max_body_size",
     "cors",
     "csrf",
     "readonly",
@@ -316,6 +317,7 @@ class EndpointMixinPublish(models.AbstractModel):
             "request_content_schema": self.request_content_schema or False,
             "code_snippet": self.code_snippet or False,
             "exec_as_user_id": self.exec_as_user_id.id or None,
+            "request_max_body_size": self.request_max_body_size or 0,
         }
 
     def _synced_runtime_values(self):

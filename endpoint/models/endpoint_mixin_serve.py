@@ -3,16 +3,20 @@
 
 import werkzeug.exceptions
 
-from odoo import exceptions, models
+from odoo import SUPERUSER_ID, exceptions, models
 from odoo.http import Response
 
 from ..exceptions import EndpointError, PayloadTooLarge, RequestValidationError
 from ..tools import body, snippet
 from ..tools import response as response_tools
 from ..tools import runtime as runtime_tools
+from ..tools.snippet_endpoint import SnippetEndpoint
 
-# Bodies above this size get a 413 unless the system parameter says otherwise.
-DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
+# Bodies above this size get a 413 unless the system parameter or the
+# endpoint's own limit says otherwise. Refusing a body costs time and memory
+# in proportion to its size: a larger default would let anyone hold a worker
+# longer for nothing.
+DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 MAX_BODY_SIZE_PARAM = "endpoint.max_body_size"
 # What a client reads of a failure on the server: the log has the rest.
 INTERNAL_ERROR = "The endpoint failed; the server log says why."
@@ -57,6 +61,9 @@ class EndpointMixinServe(models.AbstractModel):
         self._validate_request_content(request)
 
     def _max_body_size(self):
+        own = self._get_runtime().max_body_size
+        if own:
+            return own
         value = self.env["ir.config_parameter"].sudo().get_param(MAX_BODY_SIZE_PARAM)
         try:
             return int(value) if value else DEFAULT_MAX_BODY_SIZE
@@ -104,6 +111,9 @@ class EndpointMixinServe(models.AbstractModel):
     def _error_response(self, exc):
         """The JSON answer to an exception raised while serving a request:
         ``{"detail": ...}`` with the matching status."""
+        refused = self._refused_record_response(exc)
+        if refused is not None:
+            return refused
         if isinstance(exc, RequestValidationError):
             return response_tools.validation_error_response(exc.detail)
         if isinstance(exc, EndpointError) and exc.status:
@@ -117,6 +127,27 @@ class EndpointMixinServe(models.AbstractModel):
         # exc_info=exc: the traceback is logged even outside an except block.
         self._logger.error("Endpoint %s failed", self.route, exc_info=exc)
         return response_tools.error_response(500, INTERNAL_ERROR)
+
+    def _refused_record_response(self, exc):
+        """403 for an ``AccessError``, 404 for a ``MissingError``, with a
+        generic detail, or None for other exceptions.
+
+        Their messages name the user the snippet runs as, its groups and
+        record ids: useful in the log, not to a caller.
+        """
+        if isinstance(exc, exceptions.AccessError):
+            status, detail = 403, self.env._("You are not allowed to access this.")
+        elif isinstance(exc, exceptions.MissingError):
+            status, detail = 404, self.env._("The record does not exist.")
+        else:
+            return None
+        self._logger.warning(
+            "Endpoint %s answered %s: %s",
+            self.route,
+            status,
+            exc.args[0] if exc.args else exc,
+        )
+        return response_tools.error_response(status, detail)
 
     def _bad_request_exceptions(self):
         """Exceptions of a handler that answer 400 instead of 500."""
@@ -142,16 +173,28 @@ class EndpointMixinServe(models.AbstractModel):
         runtime = self._get_runtime()
         env = request.env
         if runtime.exec_as_user_id:
+            if runtime.exec_as_user_id == SUPERUSER_ID:
+                # Saved before the constraint refused it: never run so.
+                raise snippet.SnippetError(
+                    "The superuser is not an 'Exec as user': edit the endpoint."
+                )
             env = env(user=runtime.exec_as_user_id, su=False)
         return {
             "env": env,
             "user": env.user,
-            "endpoint": self,
+            "endpoint": self._snippet_endpoint(env),
             "request": request,
             "Response": Response,
             "log": self._code_snippet_log,
             **snippet.SAFE_MODULES,
         }
+
+    def _snippet_endpoint(self, env):
+        """The snippet's ``endpoint``: its id, name and route, and ``env``,
+        the snippet's own environment; not the record, whose superuser
+        environment and logger would reach past the snippet's rights."""
+        record = self.sudo()
+        return SnippetEndpoint(self.id, lambda field: record[field], env)
 
     def _code_snippet_log(self, message, level="info"):
         """Write ``message`` to ir.logging in its own transaction."""

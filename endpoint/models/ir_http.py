@@ -1,15 +1,21 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import logging
+
 import werkzeug.exceptions
 
+import odoo
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.http import CORS_MAX_AGE, Response, request
 
 from odoo.addons.rpc_helper.patch import _rpc_allowed
 
+from ..tools import csrf
 from ..tools import response as response_tools
 from ..tools import runtime as runtime_tools
+
+_logger = logging.getLogger(__name__)
 
 
 class IrHttp(models.AbstractModel):
@@ -60,6 +66,29 @@ class IrHttp(models.AbstractModel):
         return response_tools.error_response(500)
 
     @classmethod
+    def _authenticate(cls, endpoint):
+        is_endpoint = endpoint.routing.get(runtime_tools.ROUTING_METHODS)
+        if is_endpoint and getattr(odoo, "evented", False):
+            cls._endpoint_refuse_evented()
+        return super()._authenticate(endpoint)
+
+    @classmethod
+    def _endpoint_refuse_evented(cls):
+        """Refuse to serve an endpoint from the evented (gevent) process.
+
+        It serves the bus and the live chat's websockets of every user in one
+        process without time or CPU limits: one snippet looping there would
+        stall them all. Endpoints are served by the HTTP workers, where the
+        limits apply; a proxy sends only /websocket to this port.
+        """
+        werkzeug.exceptions.abort(
+            response_tools.json_response(
+                {"detail": request.env._("Endpoints are not served on this port.")},
+                status=503,
+            )
+        )
+
+    @classmethod
     def _pre_dispatch(cls, rule, args):
         routing = rule.endpoint.routing
         if routing.get("type") == "json2":
@@ -75,7 +104,56 @@ class IrHttp(models.AbstractModel):
             request.future_response.headers.set(
                 "Access-Control-Allow-Methods", ", ".join(allowed)
             )
+        if allowed and cls._endpoint_is_cross_site_forgery(routing):
+            werkzeug.exceptions.abort(
+                response_tools.json_response(
+                    {
+                        "detail": request.env._(
+                            "Cross-site request refused: send Odoo's CSRF token, "
+                            "or call from an origin the endpoint's CORS setting "
+                            "names."
+                        )
+                    },
+                    status=403,
+                )
+            )
         return res
+
+    @classmethod
+    def _endpoint_is_cross_site_forgery(cls, routing):
+        """Tell whether another site's page made the browser send this
+        request with the user's session cookie.
+
+        Refused unless it carries Odoo's CSRF token (``csrf_token`` form
+        field or ``X-CSRF-Token`` header) or comes from an origin the
+        endpoint's CORS setting names one by one. Public endpoints run as
+        their "Exec as user" whoever calls, and routes with Odoo's own CSRF
+        check (``csrf``) need the token anyway.
+        """
+        httprequest = request.httprequest
+        if (
+            httprequest.method in csrf.SAFE_METHODS
+            or routing.get("auth") == "public"
+            or routing.get("csrf")
+            or not request.session.uid
+        ):
+            return False
+        headers = httprequest.headers
+        if not csrf.is_cross_site(headers, csrf.origin_of(httprequest.host_url)):
+            return False
+        if csrf.origin_allowed(headers, routing.get("cors")):
+            return False
+        token = headers.get("X-CSRF-Token") or httprequest.form.get("csrf_token")
+        if token and request.validate_csrf(token):
+            return False
+        _logger.warning(
+            "Cross-site %s %s refused (Origin: %s, Sec-Fetch-Site: %s)",
+            httprequest.method,
+            httprequest.path,
+            headers.get("Origin"),
+            headers.get("Sec-Fetch-Site"),
+        )
+        return True
 
     @classmethod
     def _endpoint_check_json2_rpc(cls, args):

@@ -366,3 +366,346 @@ class TestEndpointSandboxAtRun(EndpointHttpCase):
         with mute_logger("endpoint.endpoint"):
             response = self.url_open("/test/sandbox/sql")
         self.assertServerError(response)
+
+
+CSRF_SNIPPET = """\
+env["res.partner"].create({"name": "H12 forged " + endpoint.route})
+result = {"payload": {"login": user.login}}
+"""
+EVIL = "https://evil.example.com"
+PARTNER_SITE = "https://partner.example.com"
+
+
+class CrossSiteCaseMixin:
+    @classmethod
+    def _csrf_endpoints(cls):
+        common = {
+            "auth_type": "user_endpoint",
+            "request_method": "POST",
+            "code_snippet": CSRF_SNIPPET,
+        }
+        for route, content_type, cors in (
+            ("form", "application/x-www-form-urlencoded", "*"),
+            ("text", "text/plain", "*"),
+            ("json", "application/json", "*"),
+            ("partner", "text/plain", f"{PARTNER_SITE}, https://other.example.com"),
+        ):
+            cls._create_endpoint(
+                route=f"/endpoint_test/h12/csrf/{route}",
+                request_content_type=content_type,
+                cors=cors,
+                **common,
+            )
+        cls._create_endpoint(
+            route="/endpoint_test/h12/csrf/public",
+            auth_type="public",
+            exec_as_user_id=cls.env.ref("base.user_demo").id,
+            request_method="POST",
+            request_content_type="application/x-www-form-urlencoded",
+            code_snippet=CSRF_SNIPPET,
+        )
+        cls._create_endpoint(
+            route="/endpoint_test/h12/csrf/token",
+            code_snippet="result = {'payload': request.csrf_token()}",
+        )
+
+    def _forged(self, route):
+        return self.env["res.partner"].search_count(
+            [("name", "=", f"H12 forged /endpoint_test/h12/csrf/{route}")]
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointCrossSite(CrossSiteCaseMixin, EndpointHttpCase):
+    """A logged-in user's browser, driven by another site's page."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._csrf_endpoints()
+
+    def setUp(self):
+        super().setUp()
+        self.authenticate("admin", "admin")
+
+    def _post(self, route, headers=None, data="name=x", content_type=None):
+        content_type = content_type or {
+            "form": "application/x-www-form-urlencoded",
+            "json": "application/json",
+            "public": "application/x-www-form-urlencoded",
+        }.get(route, "text/plain")
+        return self.url_open(
+            f"/endpoint_test/h12/csrf/{route}",
+            method="POST",
+            data=data,
+            headers={"Content-Type": content_type, **(headers or {})},
+            allow_redirects=False,
+        )
+
+    def assertRefused(self, response, route, what):
+        self.assertEqual(response.status_code, 403, f"{what}: {response.text}")
+        self.assertIn("Cross-site request refused", response.json()["detail"], what)
+        self.assertEqual(self._forged(route), 0, what)
+
+    def assertServed(self, response, route, what):
+        self.assertEqual(response.status_code, 200, f"{what}: {response.text}")
+        self.assertEqual(response.json(), {"login": "admin"}, what)
+        self.assertEqual(self._forged(route), 1, what)
+        self.env["res.partner"].search([("name", "=like", "H12 forged %")]).unlink()
+
+    def test_cross_site_form_bodies_are_refused(self):
+        cross_site = {
+            "modern browser": {"Origin": EVIL, "Sec-Fetch-Site": "cross-site"},
+            "sibling subdomain": {
+                "Origin": "https://evil.odoo.example.com",
+                "Sec-Fetch-Site": "same-site",
+            },
+            "older browser, Origin only": {"Origin": EVIL},
+            "sandboxed frame": {"Origin": "null"},
+        }
+        with mute_logger("odoo.addons.endpoint.models.ir_http"):
+            for what, headers in cross_site.items():
+                for route, data in (("form", "a=1"), ("text", "hello"), ("text", "")):
+                    response = self._post(route, headers, data=data)
+                    self.assertRefused(response, route, f"{what}, {route}")
+
+    def test_json_endpoint_cannot_be_reached_that_way_either(self):
+        headers = {"Origin": EVIL, "Sec-Fetch-Site": "cross-site"}
+        with mute_logger("odoo.addons.endpoint.models.ir_http"):
+            for content_type, data in (
+                ("text/plain", '{"a": 1}'),
+                ("application/x-www-form-urlencoded", "a=1"),
+                ("multipart/form-data; boundary=x", "--x--"),
+                ("application/json", '{"a": 1}'),
+            ):
+                response = self._post("json", headers, data, content_type)
+                self.assertIn(response.status_code, (403, 415), content_type)
+                self.assertEqual(self._forged("json"), 0, content_type)
+
+    def test_same_origin_and_non_browser_calls_are_served(self):
+        own = self.base_url()
+        for what, headers in {
+            "same origin": {"Origin": own, "Sec-Fetch-Site": "same-origin"},
+            "typed in the address bar": {"Sec-Fetch-Site": "none"},
+            "older browser, same origin": {"Origin": own},
+            "curl": {},
+        }.items():
+            self.assertServed(self._post("text", headers), "text", what)
+
+    def test_odoo_csrf_token_lets_it_through(self):
+        token = self.url_open("/endpoint_test/h12/csrf/token").json()
+        headers = {"Origin": EVIL, "Sec-Fetch-Site": "cross-site"}
+        response = self._post("form", headers, data=f"csrf_token={token}")
+        self.assertServed(response, "form", "token in the form")
+        response = self._post("text", {**headers, "X-CSRF-Token": token})
+        self.assertServed(response, "text", "token in a header")
+        with mute_logger("odoo.addons.endpoint.models.ir_http"):
+            response = self._post("form", headers, data="csrf_token=0123456789o1")
+            self.assertRefused(response, "form", "bad token")
+
+    def test_origins_named_by_cors_are_served(self):
+        headers = {"Origin": PARTNER_SITE, "Sec-Fetch-Site": "cross-site"}
+        self.assertServed(self._post("partner", headers), "partner", "named origin")
+        with mute_logger("odoo.addons.endpoint.models.ir_http"):
+            headers["Origin"] = EVIL
+            self.assertRefused(self._post("partner", headers), "partner", "other")
+            # "*" covers calls without credentials only, as in CORS.
+            self.assertRefused(self._post("text", headers), "text", "wildcard")
+
+    def test_public_endpoint_is_open_to_other_sites(self):
+        # It runs as its "Exec as user", whoever calls and from where.
+        headers = {"Origin": EVIL, "Sec-Fetch-Site": "cross-site"}
+        response = self._post("public", headers)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), {"login": "demo"})
+
+    def test_without_session_it_is_still_401(self):
+        self.authenticate(None, None)
+        headers = {"Origin": EVIL, "Sec-Fetch-Site": "cross-site"}
+        self.assertEqual(self._post("text", headers).status_code, 401)
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointExecAsBoundary(EndpointHttpCase):
+    """A snippet has its "Exec as user"'s rights, through every name it gets."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.demo = cls.env.ref("base.user_demo")
+
+    def _answer(self, code, route="/endpoint_test/h12/exec_as"):
+        self._create_endpoint(
+            route=route,
+            auth_type="public",
+            exec_as_user_id=self.demo.id,
+            code_snippet=code,
+        )
+        return self.url_open(route, allow_redirects=False)
+
+    def test_endpoint_env_is_the_snippets_env(self):
+        secret = self.env["ir.config_parameter"].get_param("database.secret")
+        with self.assertLogs("endpoint.endpoint", "WARNING") as logs:
+            response = self._answer(
+                "result = {'payload': endpoint.env['ir.config_parameter']"
+                ".sudo(False).get_param('database.secret')}"
+            )
+        self.assertEqual(response.status_code, 403, response.text)
+        self.assertEqual(
+            response.json(), {"detail": "You are not allowed to access this."}
+        )
+        self.assertNotIn(secret, response.text)
+        self.assertIn("ir.config_parameter", "\n".join(logs.output))
+
+    def test_endpoint_exposes_its_id_name_route_and_env_only(self):
+        response = self._answer(
+            "result = {'payload': [endpoint.id, endpoint.name, endpoint.route,"
+            " endpoint.env.uid, endpoint.env.su, str(endpoint)]}"
+        )
+        endpoint = self.env["endpoint.endpoint"].search(
+            [("route", "=", "/endpoint_test/h12/exec_as")]
+        )
+        self.assertEqual(
+            response.json(),
+            [
+                endpoint.id,
+                endpoint.name,
+                "/endpoint_test/h12/exec_as",
+                self.demo.id,
+                False,
+                f"<endpoint {endpoint.id}>",
+            ],
+        )
+
+    def test_logger_and_record_methods_are_out_of_reach(self):
+        for index, code in enumerate(
+            (
+                "endpoint._logger.critical('H12 forged critical line')",
+                "endpoint._logger.handlers.clear()",
+                "endpoint.sudo()",
+                "endpoint.with_user(1)",
+                "endpoint._handle_request(request)",
+                "endpoint.write({'code_snippet': 'x = 1'})",
+            )
+        ):
+            with self.assertLogs("endpoint.endpoint", "ERROR") as logs:
+                response = self._answer(
+                    f"{code}\nresult = {{}}", route=f"/endpoint_test/h12/reach/{index}"
+                )
+            self.assertEqual(response.status_code, 500, code)
+            self.assertIn("AttributeError", "\n".join(logs.output), code)
+            self.assertNotIn("CRITICAL", "\n".join(logs.output), code)
+        # Its private state cannot even be named.
+        with self.assertRaises(UserError):
+            self._answer(
+                "result = {'payload': endpoint._SnippetEndpoint__read('name')}"
+            )
+
+    def test_superuser_and_archived_users_are_refused_at_save(self):
+        archived = new_test_user(self.env, login="h12_archived")
+        archived.active = False
+        for user in (self.env.ref("base.user_root"), archived):
+            with self.assertRaises(UserError) as caught:
+                self._create_endpoint(
+                    sync=False,
+                    route="/endpoint_test/h12/as_root",
+                    auth_type="public",
+                    exec_as_user_id=user.id,
+                )
+            self.assertIn("archived user or the superuser", str(caught.exception))
+        endpoint = self._create_endpoint(sync=False, route="/endpoint_test/h12/as_demo")
+        with self.assertRaises(UserError):
+            endpoint.exec_as_user_id = self.env.ref("base.user_root")
+
+    def test_access_error_is_a_generic_403(self):
+        with self.assertLogs("endpoint.endpoint", "WARNING") as logs:
+            response = self._answer(
+                "result = {'payload': env['endpoint.endpoint'].search_read([])}"
+            )
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(
+            response.json(), {"detail": "You are not allowed to access this."}
+        )
+        for leak in (self.demo.login, self.demo.name, str(self.demo.id), "Settings"):
+            self.assertNotIn(leak, response.text)
+        self.assertNotIn("Administrator", response.text)
+        self.assertIn("endpoint.endpoint", "\n".join(logs.output))
+
+    def test_missing_record_is_a_generic_404(self):
+        with self.assertLogs("endpoint.endpoint", "WARNING"):
+            response = self._answer(
+                "result = {'payload': env['res.partner'].browse(987654321).name}"
+            )
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response.json(), {"detail": "The record does not exist."})
+        self.assertNotIn("987654321", response.text)
+
+    def test_snippets_own_user_error_keeps_its_message(self):
+        response = self._answer("raise exceptions.UserError('Add ?name=...')")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("Add ?name=...", response.text)
+
+
+# Another site to the browser, which the test browser asks fetch_proxy() for.
+# An IP address: Chromium would upgrade a host name to https, and a form
+# posted from https to http sends "Origin: null".
+ATTACKER_SITE = "http://127.0.0.2:8080"
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointCrossSiteBrowser(CrossSiteCaseMixin, EndpointHttpCase):
+    """Chromium, logged in to Odoo, opens another site's page whose form
+    posts itself to an endpoint."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._csrf_endpoints()
+        partner = cls.env["endpoint.endpoint"].search(
+            [("route", "=", "/endpoint_test/h12/csrf/partner")]
+        )
+        partner.cors = ATTACKER_SITE
+        cls._sync(partner)
+
+    def fetch_proxy(self, url):
+        # The test browser asks this method for every page outside Odoo:
+        # here it plays the other site.
+        if not url.startswith(ATTACKER_SITE):
+            return super().fetch_proxy(url)
+        route, _sep, enctype = url[len(ATTACKER_SITE) :].strip("/").partition("/")
+        page = f"""<!DOCTYPE html><html><body>
+<form id="attack" method="post" enctype="{enctype.replace("-", "/", 1)}"
+      action="{self.base_url()}/endpoint_test/h12/csrf/{route}">
+<input name="amount" value="1000"></form>
+<script>document.getElementById("attack").submit();</script>
+</body></html>"""
+        response = self.make_fetch_proxy_response(page)
+        response["responseHeaders"].append(
+            {"name": "content-type", "value": "text/html"}
+        )
+        return response
+
+    def _attack(self, route, enctype):
+        """Open the other site's page, wait for the answer to its form."""
+        self.browser_js(
+            f"{ATTACKER_SITE}/{route}/{enctype.replace('/', '-', 1)}",
+            "console.log('test successful')",
+            ready=f"location.href.startsWith('{self.base_url()}') "
+            "&& document.readyState === 'complete'",
+            login="admin",
+        )
+
+    def test_form_posted_from_another_site_is_refused(self):
+        with self.assertLogs("odoo.addons.endpoint.models.ir_http", "WARNING") as logs:
+            self._attack("form", "application/x-www-form-urlencoded")
+        self.assertEqual(self._forged("form"), 0)
+        self.assertIn(
+            "Cross-site POST /endpoint_test/h12/csrf/form refused", logs.output[0]
+        )
+        self.assertIn(f"Origin: {ATTACKER_SITE}", logs.output[0])
+
+    def test_same_form_from_an_origin_named_by_cors_runs_as_the_user(self):
+        # Proves the browser sent the session cookie: the snippet ran, as
+        # admin (without the cookie, a user endpoint answers 401).
+        self._attack("partner", "text/plain")
+        self.assertEqual(self._forged("partner"), 1)

@@ -8,6 +8,7 @@ from unittest.mock import patch
 
 import werkzeug.exceptions
 
+import odoo
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import file_open, mute_logger
@@ -986,7 +987,7 @@ class TestEndpointHostileSize(EndpointHttpCase):
         params.set_param("endpoint.max_body_size", 1000)
         response = self._post("/endpoint_test/h2b/text", b"x" * 500, "text/plain")
         self.assertEqual(response.status_code, 200)
-        # A value that is not a number falls back to the default (10 MiB).
+        # A value that is not a number falls back to the default (1 MiB).
         params.set_param("endpoint.max_body_size", "ten megabytes")
         with mute_logger(MODEL_LOGGER):
             response = self._post("/endpoint_test/h2b/text", b"x" * 500, "text/plain")
@@ -1247,3 +1248,245 @@ class TestEndpointErrorShape(EndpointHttpMixin, EndpointHttpCase):
             )
         self.assertSentence(response, 500)
         self.assertEqual(response.json(), INTERNAL_ERROR)
+
+
+CONTACT_SCHEMA = """
+type: object
+required: [name]
+additionalProperties: false
+properties:
+  name: {type: string}
+  tags: {type: array, items: {type: string}}
+  codes: {type: array, uniqueItems: true}
+"""
+LINES_XSD = """<?xml version="1.0"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:element name="order">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="line" maxOccurs="unbounded">
+          <xs:complexType>
+            <xs:attribute name="qty" type="xs:positiveInteger" use="required"/>
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>
+"""
+MAX_ERRORS = 20
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHostileBodyCost(EndpointHttpCase):
+    """Bodies built to be expensive to refuse: a short answer, at once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        common = {
+            "request_method": "POST",
+            "auth_type": "public",
+            "exec_as_user_id": cls.env.ref("base.user_demo").id,
+            "code_snippet": "result = {'payload': 'accepted'}",
+        }
+        cls.json_endpoint = cls._create_endpoint(
+            route="/endpoint_test/h12/json",
+            request_content_type="application/json",
+            request_content_schema=CONTACT_SCHEMA,
+            **common,
+        )
+        cls.xml_endpoint = cls._create_endpoint(
+            route="/endpoint_test/h12/xml",
+            request_content_type="application/xml",
+            request_content_schema=LINES_XSD,
+            **common,
+        )
+
+    def assertShortRefusal(self, response, type_, what):
+        self.assertEqual(response.status_code, 400, what)
+        detail = response.json()["detail"]
+        self.assertLessEqual(len(detail), MAX_ERRORS + 1, what)
+        self.assertLess(len(response.content), 10_000, what)
+        self.assertIn(type_, {item["type"] for item in detail}, what)
+        return detail
+
+    def test_json_body_failing_every_item(self):
+        # Just under the default limit (1 MiB).
+        body = json.dumps({"name": "a", "tags": [0] * 340_000})
+        self.assertGreater(len(body), 1_000_000)
+        response = self._post("/endpoint_test/h12/json", body, "application/json")
+        detail = self.assertShortRefusal(response, "type", "every item wrong")
+        self.assertEqual(len(detail), MAX_ERRORS + 1)
+        self.assertEqual(detail[0]["loc"], ["body", "tags", 0])
+        self.assertEqual(detail[-1]["type"], "too_many_errors")
+
+    def test_json_body_with_many_unknown_keys(self):
+        body = json.dumps({"name": "a", **{f"k{i}": 0 for i in range(60_000)}})
+        response = self._post("/endpoint_test/h12/json", body, "application/json")
+        detail = self.assertShortRefusal(response, "additionalProperties", "keys")
+        self.assertEqual(len(detail), 1)
+
+    def test_json_body_with_many_objects_to_compare(self):
+        codes = [{"n": i} for i in range(60_000)]
+        body = json.dumps({"name": "a", "codes": [*codes, {"n": 5}]})
+        response = self._post("/endpoint_test/h12/json", body, "application/json")
+        detail = self.assertShortRefusal(response, "uniqueItems", "duplicates")
+        self.assertEqual(len(detail), 1)
+        body = json.dumps({"name": "a", "codes": codes})
+        response = self._post("/endpoint_test/h12/json", body, "application/json")
+        self.assertEqual(response.json(), "accepted")
+
+    def test_xml_body_failing_every_line(self):
+        body = b"<order>" + b"<line/>\n" * 120_000 + b"</order>"
+        response = self._post("/endpoint_test/h12/xml", body, "application/xml")
+        detail = self.assertShortRefusal(response, "xml_schema", "every line wrong")
+        self.assertEqual(len(detail), MAX_ERRORS + 1)
+        self.assertEqual(
+            detail[-1]["msg"],
+            f"{120_000 - MAX_ERRORS} more errors not listed "
+            f"(at most {MAX_ERRORS} are).",
+        )
+
+    def test_xml_element_with_many_attributes(self):
+        attrs = "".join(f' a{i}="1"' for i in range(80_000))
+        body = f'<order><line qty="1"{attrs}/></order>'.encode()
+        response = self._post("/endpoint_test/h12/xml", body, "application/xml")
+        self.assertInvalid(response, "xml_invalid", "attributes")
+        self.assertIn("more than 256 attributes", response.text)
+
+    def test_small_xml_errors_keep_line_and_path(self):
+        body = b'<order>\n<line qty="2"/>\n<line qty="-1"/>\n</order>'
+        response = self._post("/endpoint_test/h12/xml", body, "application/xml")
+        detail = self.assertShortRefusal(response, "xml_schema", "one bad line")
+        self.assertEqual(detail[0]["loc"], ["body", "/order/line[2]"])
+        self.assertTrue(detail[0]["msg"].startswith("line 3: "), detail)
+
+    def test_default_limit_is_one_mebibyte(self):
+        self.env["ir.config_parameter"].sudo().set_param("endpoint.max_body_size", "")
+        body = b'{"name": "' + b"x" * (1024 * 1024) + b'"}'
+        response = self._post("/endpoint_test/h12/json", body, "application/json")
+        self.assertEqual(response.status_code, 413, response.text)
+        body = b'{"name": "' + b"x" * (1024 * 1024 - 20) + b'"}'
+        response = self._post("/endpoint_test/h12/json", body, "application/json")
+        self.assertEqual(response.json(), "accepted")
+
+    def test_endpoint_limit_wins_over_the_system_parameter(self):
+        self.env["ir.config_parameter"].sudo().set_param("endpoint.max_body_size", 100)
+        self.json_endpoint.request_max_body_size = 4 * 1024 * 1024
+        # Not synced yet: the published limit (the system's) applies.
+        body = json.dumps({"name": "x" * 2_000_000})
+        response = self._post("/endpoint_test/h12/json", body, "application/json")
+        self.assertEqual(response.status_code, 413)
+        self._sync(self.json_endpoint)
+        response = self._post("/endpoint_test/h12/json", body, "application/json")
+        self.assertEqual(response.json(), "accepted")
+        response = self._post(
+            "/endpoint_test/h12/json", body + " " * 2_200_000, "application/json"
+        )
+        self.assertEqual(response.status_code, 413)
+        with self.assertRaises(UserError):
+            self.json_endpoint.request_max_body_size = -1
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHostileHeaders(EndpointHttpCase):
+    """Headers a snippet takes from the request: one answer, never two."""
+
+    def _answer(self, code, **params):
+        self.env["endpoint.endpoint"].search(
+            [("route", "=", "/endpoint_test/h12/headers")]
+        ).unlink()
+        self._create_endpoint(
+            route="/endpoint_test/h12/headers",
+            auth_type="public",
+            exec_as_user_id=self.env.ref("base.user_demo").id,
+            code_snippet=code,
+        )
+        return self._call("/endpoint_test/h12/headers", params=params)
+
+    def assertSnippetFailed(self, response, what):
+        self.assertEqual(response.status_code, 500, what)
+        self.assertNotIn("Set-Cookie", response.headers, what)
+        self.assertNotIn("h12=forged", response.text, what)
+        self.assertEqual(response.json(), {"error": "Internal Server Error"}, what)
+
+    def test_header_name_with_crlf_is_a_500(self):
+        code = (
+            "name = request.params['name']\n"
+            "result = {'payload': 1, 'headers': {name: 'x'}}\n"
+        )
+        for name in ("X-A\r\nSet-Cookie: h12=forged", "X-A\nSet-Cookie: h12=forged"):
+            with self.assertLogs(MODEL_LOGGER, "ERROR") as logs:
+                response = self._answer(code, name=name)
+            self.assertSnippetFailed(response, repr(name))
+            self.assertIn("is not a valid HTTP token", "\n".join(logs.output))
+
+    def test_bad_header_names_and_values_are_a_500(self):
+        for what, headers in {
+            "space in the name": "{'X A': 'x'}",
+            "colon in the name": "{'X-A:': 'x'}",
+            "empty name": "{'': 'x'}",
+            "CRLF in the value": "{'X-A': 'x\\r\\nSet-Cookie: h12=forged'}",
+            "not Latin-1": "{'X-A': 'caf\\u00e9 \\u2603'}",
+            "not text": "{'X-A': ['x']}",
+            "pairs": "[('X-A\\r\\n', 'x')]",
+        }.items():
+            with mute_logger(MODEL_LOGGER):
+                response = self._answer(
+                    f"result = {{'payload': 1, 'headers': {headers}}}"
+                )
+            self.assertSnippetFailed(response, what)
+
+    def test_response_object_headers_are_checked_too(self):
+        code = (
+            "response = Response('hi')\n"
+            "response.headers['X-A'] = 'caf\\u00e9 \\u2603'\n"
+            "result = {'response': response}\n"
+        )
+        with mute_logger(MODEL_LOGGER):
+            response = self._answer(code)
+        self.assertSnippetFailed(response, "Response with a non Latin-1 value")
+
+    def test_good_headers_pass(self):
+        response = self._answer(
+            "result = {'payload': 1, 'headers': "
+            "{'X-Count': 3, 'X-Tab': 'a\\tb', 'X-Latin': 'caf\\u00e9'}}"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["X-Count"], "3")
+        self.assertEqual(response.headers["X-Latin"].encode("latin-1"), b"caf\xe9")
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointHostileEvented(EndpointHttpCase):
+    """The evented (gevent) process has no time limit: endpoints stay off it."""
+
+    def test_endpoints_refused_on_the_evented_port(self):
+        self._create_endpoint(
+            route="/endpoint_test/h12/loop",
+            auth_type="public",
+            exec_as_user_id=self.env.ref("base.user_demo").id,
+            code_snippet="while True:\n    pass\n",
+        )
+        # This test server plays the evented process: the flag is how Odoo
+        # tells its gevent process from the HTTP workers.
+        with patch.object(odoo, "evented", True):
+            for route, method in (
+                ("/endpoint_test/h12/loop", "GET"),
+                ("/demo/hello", "GET"),
+                ("/demo/contact", "POST"),
+            ):
+                response = self._call(route, method)
+                self.assertEqual(response.status_code, 503, route)
+                self.assertEqual(
+                    response.json(),
+                    {"detail": "Endpoints are not served on this port."},
+                    route,
+                )
+            # Odoo's own routes still answer there.
+            self.assertEqual(
+                self._call("/web/webclient/version_info", "POST", json={}).status_code,
+                200,
+            )
+        self.assertEqual(self._call("/demo/hello").status_code, 200)

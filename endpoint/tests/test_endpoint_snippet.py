@@ -82,7 +82,17 @@ class TestSnippetEvalContext(SnippetCase):
 
     def test_odoo_objects_of_the_context(self):
         context, request = self._eval_context(self.endpoint)
-        self.assertEqual(context["endpoint"], self.endpoint)
+        # Not the record: its id, name and route, and the snippet's env.
+        endpoint = context["endpoint"]
+        self.assertEqual(
+            (endpoint.id, endpoint.name, endpoint.route),
+            (self.endpoint.id, self.endpoint.name, self.endpoint.route),
+        )
+        self.assertIs(endpoint.env, context["env"])
+        self.assertEqual(
+            {name for name in dir(endpoint) if not name.startswith("_")},
+            {"id", "name", "route", "env"},
+        )
         self.assertIs(context["request"], request)
         self.assertIs(context["Response"], Response)
         self.assertEqual(context["user"], context["env"].user)

@@ -7,8 +7,10 @@ Errors are reported in one shape, ``{"loc": [...], "msg": ..., "type": ...}``,
 so that the HTTP layer can answer a structured 400.
 """
 
+import itertools
 import json
 import math
+import reprlib
 import sys
 
 import jsonschema
@@ -19,6 +21,8 @@ from lxml import etree
 from referencing.jsonschema import DRAFT202012
 
 from ..exceptions import BodyError, SchemaError
+from . import body_limits
+from .body_limits import first_errors, shorten
 
 JSON_MEDIA_TYPES = frozenset({"application/json"})
 XML_MEDIA_TYPES = frozenset({"application/xml", "text/xml"})
@@ -75,11 +79,12 @@ def _error(loc, msg, type_):
 # --------------------------------------------------------------------------
 
 
-def _safe_xml_parser():
+def _safe_xml_parser(schema=None):
     # No DTD loading, no entity substitution, no network, no huge trees:
     # a body or an XSD can never make the server read a file or a URL, nor
     # expand entities.
     parser = etree.XMLParser(
+        schema=schema,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -105,10 +110,22 @@ _XSD_LOADERS = tuple(
 )
 
 
-def parse_xml(data, what="body"):
+class XmlSchemaErrors(ValueError):
+    """The XSD errors found while parsing with a schema: ``entries`` is the
+    parser's error log."""
+
+    def __init__(self, entries):
+        super().__init__(entries)
+        self.entries = entries
+
+
+def parse_xml(data, what="body", schema=None):
     """Parse XML bytes safely; refuse any document type declaration.
 
-    Raises ``ValueError`` with a human message on any problem.
+    Raises ``ValueError`` with a human message on any problem. With
+    ``schema``, the document is validated as it is read (in linear time,
+    unlike the validation of a tree, but without paths or line numbers):
+    ``XmlSchemaErrors`` when it does not match.
     """
     if isinstance(data, str):
         data = data.encode()
@@ -118,9 +135,17 @@ def parse_xml(data, what="body"):
     # DTD; nothing legitimate sent to an API needs one.
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise ValueError("Document type declarations (DOCTYPE) are not allowed.")
+    parser = _safe_xml_parser(schema)
     try:
-        root = etree.fromstring(data, parser=_safe_xml_parser())
+        root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
+        log = parser.error_log
+        if (
+            schema is not None
+            and log
+            and all(entry.domain_name == "SCHEMASV" for entry in log)
+        ):
+            raise XmlSchemaErrors(log) from exc
         raise ValueError(str(exc)) from exc
     if root is None:
         raise ValueError(f"The {what} holds no XML element.")
@@ -153,22 +178,73 @@ class XmlBodySchema:
             raise SchemaError(f"The XSD does not compile: {exc}") from exc
 
     def validate(self, data):
-        """Return the parsed root element, or raise ``BodyError``."""
+        """Return the parsed root element, or raise ``BodyError``.
+
+        At most ``MAX_ERRORS`` errors are listed; an element with too many
+        attributes is refused before parsing, which would take the square
+        of their number.
+        """
+        if isinstance(data, str):
+            data = data.encode()
         try:
-            root = parse_xml(data)
+            text = body_limits.xml_text(data)
+            if ("<!DOCTYPE" if isinstance(text, str) else b"<!DOCTYPE") in text:
+                # Named here for encodings parse_xml's byte check cannot read.
+                raise ValueError(
+                    "Document type declarations (DOCTYPE) are not allowed."
+                )
+            if body_limits.too_many_attributes(text):
+                raise ValueError(
+                    "An element has more than "
+                    f"{body_limits.MAX_XML_ATTRIBUTES} attributes."
+                )
+            return parse_xml(data, schema=self._schema)
+        except XmlSchemaErrors as exc:
+            # libxml2 may report the schema's error and not the document's
+            # own (a truncated body): read it again without the schema.
+            try:
+                root = parse_xml(data)
+            except ValueError as syntax:
+                raise BodyError(
+                    [_error(["body"], str(syntax), "xml_invalid")]
+                ) from syntax
+            if body_limits.at_most_elements(
+                text, body_limits.MAX_XML_DETAILED_ELEMENTS
+            ):
+                detail = self._tree_errors(root)
+                if detail:
+                    raise BodyError(detail) from exc
+            raise BodyError(self._stream_errors(exc.entries)) from exc
         except ValueError as exc:
             raise BodyError([_error(["body"], str(exc), "xml_invalid")]) from exc
+
+    def _tree_errors(self, root):
+        """The errors of a small document, with their lines and paths."""
         if self._schema.validate(root):
-            return root
-        detail = []
-        for entry in self._schema.error_log:
-            loc = ["body"]
-            if entry.path:
-                loc.append(entry.path)
-            detail.append(
-                _error(loc, f"line {entry.line}: {entry.message}", "xml_schema")
-            )
-        raise BodyError(detail)
+            return []
+        log = self._schema.error_log
+        return first_errors(
+            (
+                _error(
+                    ["body", entry.path] if entry.path else ["body"],
+                    shorten(f"line {entry.line}: {entry.message}"),
+                    "xml_schema",
+                )
+                for entry in log
+            ),
+            total=len(log),
+        )
+
+    @staticmethod
+    def _stream_errors(entries):
+        """The errors of a large document, as found while parsing it."""
+        return first_errors(
+            (
+                _error(["body"], shorten(entry.message), "xml_schema")
+                for entry in entries
+            ),
+            total=len(entries),
+        )
 
 
 # --------------------------------------------------------------------------
@@ -326,6 +402,76 @@ def unresolvable_ref(schema):
     return None
 
 
+# jsonschema's own versions of these keywords collect every error of the
+# value (one per item of a long array), or compare every pair of items, and
+# quote the whole value in their message. These stop early and quote a part.
+
+
+def _unique_items(validator, unique, instance, schema):
+    if (
+        unique
+        and validator.is_type(instance, "array")
+        and body_limits.has_duplicates(instance)
+    ):
+        yield jsonschema.ValidationError(
+            f"{reprlib.repr(instance)} has non-unique elements"
+        )
+
+
+def _branch_errors(validator, instance, subschema, index, limit):
+    return list(
+        itertools.islice(
+            validator.descend(instance, subschema, schema_path=index), limit
+        )
+    )
+
+
+def _any_of(validator, any_of, instance, schema):
+    context = []
+    for index, subschema in enumerate(any_of):
+        errors = _branch_errors(
+            validator, instance, subschema, index, body_limits.MAX_ERRORS
+        )
+        if not errors:
+            return
+        context.extend(errors)
+    yield jsonschema.ValidationError(
+        f"{reprlib.repr(instance)} is not valid under any of the given schemas",
+        context=context,
+    )
+
+
+def _one_of(validator, one_of, instance, schema):
+    valid = [
+        index
+        for index, subschema in enumerate(one_of)
+        if not _branch_errors(validator, instance, subschema, index, 1)
+    ]
+    if len(valid) > 1:
+        yield jsonschema.ValidationError(
+            f"{reprlib.repr(instance)} is valid under more than one of the given "
+            f"schemas (#{', #'.join(str(index) for index in valid)})"
+        )
+    elif not valid:
+        context = [
+            error
+            for index, subschema in enumerate(one_of)
+            for error in _branch_errors(
+                validator, instance, subschema, index, body_limits.MAX_ERRORS
+            )
+        ]
+        yield jsonschema.ValidationError(
+            f"{reprlib.repr(instance)} is not valid under any of the given schemas",
+            context=context,
+        )
+
+
+_LinearValidator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    {"uniqueItems": _unique_items, "anyOf": _any_of, "oneOf": _one_of},
+)
+
+
 class JsonBodySchema:
     """A Draft 2020-12 JSON Schema compiled once, validating JSON bodies."""
 
@@ -349,24 +495,29 @@ class JsonBodySchema:
                 "define it in the schema (under $defs) and refer to it as "
                 "#/$defs/<name>."
             )
-        self._validator = cls(
+        self._validator = _LinearValidator(
             schema, format_checker=cls.FORMAT_CHECKER if format_checker else None
         )
 
     def validate(self, data, **limits):
-        """Return the parsed JSON value, or raise ``BodyError``."""
+        """Return the parsed JSON value, or raise ``BodyError``.
+
+        Validation stops after ``MAX_ERRORS`` errors: a body with one error
+        per item of a long array costs no more to refuse than to accept.
+        """
         value = parse_json(data, **limits)
-        errors = sorted(
-            self._validator.iter_errors(value),
-            key=lambda e: [str(p) for p in e.absolute_path],
+        detail = first_errors(
+            _error(["body", *err.absolute_path], shorten(err.message), err.validator)
+            for err in self._validator.iter_errors(value)
         )
-        if errors:
-            raise BodyError(
-                [
-                    _error(["body", *err.absolute_path], err.message, err.validator)
-                    for err in errors
-                ]
+        if detail:
+            detail.sort(
+                key=lambda item: (
+                    item["type"] == body_limits.TOO_MANY_ERRORS,
+                    [str(part) for part in item["loc"]],
+                )
             )
+            raise BodyError(detail)
         return value
 
 

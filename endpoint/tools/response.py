@@ -2,6 +2,7 @@
 """The answers of an endpoint: what a snippet put in ``result``, and errors."""
 
 import json
+import re
 from collections.abc import Mapping
 
 from werkzeug.http import HTTP_STATUS_CODES
@@ -11,22 +12,54 @@ from odoo.tools.json import json_default
 
 from ..exceptions import ResultError
 
+# RFC 9110's token: the only characters a header name may hold.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Control characters but the tab: a CR or LF would end the header and start
+# another one (or the body).
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def check_header(name, value):
+    """Raise ``ResultError`` unless ``name: value`` is one header line.
+
+    The name must be a token and the value Latin-1 text without control
+    characters; otherwise the answer could be split in two (a forged
+    ``Set-Cookie``) or cut off after the access log recorded it as sent.
+    """
+    if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+        raise ResultError(f"Header name {name!r} is not a valid HTTP token.")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ResultError(f"Header {name}: the value must be text, got {value!r}.")
+    if _CONTROL.search(value):
+        raise ResultError(f"Header {name}: the value holds a control character.")
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise ResultError(
+            f"Header {name}: the value is not Latin-1 text ({exc.reason})."
+        ) from exc
+
 
 def _headers(value):
     if not value:
         return []
     if isinstance(value, Mapping):
-        return list(value.items())
-    try:
-        pairs = [tuple(pair) for pair in value]
-    except TypeError as exc:
-        raise ResultError(
-            "result['headers'] must be a dict or a list of (name, value) pairs."
-        ) from exc
-    if any(len(pair) != 2 for pair in pairs):
-        raise ResultError(
-            "result['headers'] must be a dict or a list of (name, value) pairs."
-        )
+        pairs = list(value.items())
+    else:
+        try:
+            pairs = [tuple(pair) for pair in value]
+        except TypeError as exc:
+            raise ResultError(
+                "result['headers'] must be a dict or a list of (name, value) pairs."
+            ) from exc
+        if any(len(pair) != 2 for pair in pairs):
+            raise ResultError(
+                "result['headers'] must be a dict or a list of (name, value) pairs."
+            )
+    for name, header_value in pairs:
+        check_header(name, header_value)
     return pairs
 
 
@@ -48,6 +81,8 @@ def result_to_response(result):
     if response is not None:
         if not isinstance(response, Response):
             raise ResultError("result['response'] must be a Response.")
+        for name, value in response.headers.items():
+            check_header(name, value)
         return response
     status = result.get("status_code", 200)
     if not isinstance(status, int) or not 100 <= status <= 599:

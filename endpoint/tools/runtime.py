@@ -44,17 +44,19 @@ class EndpointRuntime:
     schema: Any  # a compiled tools.body schema, or None
     code: CodeType | None
     exec_as_user_id: int | None
+    max_body_size: int = 0  # 0: the system parameter's limit
 
 
 def build_runtime(record_id, values, compile_code):
     """Compile the published ``values`` of endpoint ``record_id``.
 
     ``values`` holds ``exec_mode``, ``request_method``,
-    ``request_content_type``, ``request_content_schema``, ``code_snippet``
-    and ``exec_as_user_id``; ``compile_code`` compiles the snippet of the
-    ``code`` exec mode (the addon passes ``tools.snippet.compile_snippet``,
-    which needs Odoo). Raises ``SchemaError`` or the compiler's error when
-    they cannot be compiled (a record's constraints refuse such values).
+    ``request_content_type``, ``request_content_schema``, ``code_snippet``,
+    ``exec_as_user_id`` and ``request_max_body_size``; ``compile_code``
+    compiles the snippet of the ``code`` exec mode (the addon passes
+    ``tools.snippet.compile_snippet``, which needs Odoo). Raises
+    ``SchemaError`` or the compiler's error when they cannot be compiled (a
+    record's constraints refuse such values).
     """
     schema = None
     if schema_applicable(values["request_method"], values["request_content_type"]):
@@ -72,6 +74,8 @@ def build_runtime(record_id, values, compile_code):
         schema=schema,
         code=code,
         exec_as_user_id=values["exec_as_user_id"],
+        # Values published before the limit existed have none of their own.
+        max_body_size=values.get("request_max_body_size") or 0,
     )
 
 

@@ -7,7 +7,7 @@ Names available in the code snippet
 
 env         Odoo environment, as the "Exec as user" (or the caller when empty)
 user        env.user, the user the snippet runs as
-endpoint    this endpoint record
+endpoint    this endpoint: endpoint.id, .name, .route, and .env (same as env)
 request     the request: .params, .get_json_data(), .httprequest (headers, body)
 Response    odoo.http.Response, to answer anything that is not JSON
 datetime    the datetime module (date, datetime, time, timedelta, timezone)
