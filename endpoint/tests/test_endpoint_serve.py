@@ -1409,7 +1409,7 @@ class TestEndpointHostileHeaders(EndpointHttpCase):
         self.assertEqual(response.status_code, 500, what)
         self.assertNotIn("Set-Cookie", response.headers, what)
         self.assertNotIn("h12=forged", response.text, what)
-        self.assertEqual(response.json(), {"error": "Internal Server Error"}, what)
+        self.assertEqual(response.json(), INTERNAL_ERROR, what)
 
     def test_header_name_with_crlf_is_a_500(self):
         code = (
