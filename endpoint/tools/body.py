@@ -180,43 +180,54 @@ class XmlBodySchema:
     def validate(self, data):
         """Return the parsed root element, or raise ``BodyError``.
 
-        At most ``MAX_ERRORS`` errors are listed; an element with too many
-        attributes is refused before parsing, which would take the square
-        of their number.
+        At most ``MAX_ERRORS`` errors are listed. A small document is parsed,
+        then validated, and its errors name their line and path; a large one
+        is validated as it is parsed, in linear time (the paths of a tree's
+        errors take the square of its size). An element with too many
+        attributes is refused before parsing, which takes the square of their
+        number.
         """
         if isinstance(data, str):
             data = data.encode()
         try:
-            text = body_limits.xml_text(data)
-            if ("<!DOCTYPE" if isinstance(text, str) else b"<!DOCTYPE") in text:
-                # Named here for encodings parse_xml's byte check cannot read.
-                raise ValueError(
-                    "Document type declarations (DOCTYPE) are not allowed."
-                )
-            if body_limits.too_many_attributes(text):
-                raise ValueError(
-                    "An element has more than "
-                    f"{body_limits.MAX_XML_ATTRIBUTES} attributes."
-                )
+            text = self._checked_text(data)
+            if body_limits.at_most_elements(
+                text, body_limits.MAX_XML_DETAILED_ELEMENTS
+            ):
+                root = parse_xml(data)
+                detail = self._tree_errors(root)
+                if detail:
+                    raise BodyError(detail)
+                return root
             return parse_xml(data, schema=self._schema)
+        except BodyError:
+            raise
         except XmlSchemaErrors as exc:
             # libxml2 may report the schema's error and not the document's
             # own (a truncated body): read it again without the schema.
             try:
-                root = parse_xml(data)
+                parse_xml(data)
             except ValueError as syntax:
                 raise BodyError(
                     [_error(["body"], str(syntax), "xml_invalid")]
                 ) from syntax
-            if body_limits.at_most_elements(
-                text, body_limits.MAX_XML_DETAILED_ELEMENTS
-            ):
-                detail = self._tree_errors(root)
-                if detail:
-                    raise BodyError(detail) from exc
             raise BodyError(self._stream_errors(exc.entries)) from exc
         except ValueError as exc:
             raise BodyError([_error(["body"], str(exc), "xml_invalid")]) from exc
+
+    @staticmethod
+    def _checked_text(data):
+        """The body as ``body_limits`` reads it, once refused what must be
+        refused before libxml2 sees it."""
+        text = body_limits.xml_text(data)
+        if ("<!DOCTYPE" if isinstance(text, str) else b"<!DOCTYPE") in text:
+            # Named here for encodings parse_xml's byte check cannot read.
+            raise ValueError("Document type declarations (DOCTYPE) are not allowed.")
+        if body_limits.too_many_attributes(text):
+            raise ValueError(
+                f"An element has more than {body_limits.MAX_XML_ATTRIBUTES} attributes."
+            )
+        return text
 
     def _tree_errors(self, root):
         """The errors of a small document, with their lines and paths."""
