@@ -44,14 +44,17 @@ class EndpointRuntime:
     schema: Any  # a compiled tools.body schema, or None
     code: CodeType | None
     exec_as_user_id: int | None
+    # Which calls get a log entry: None (logging off), "all" or "errors".
+    log: str | None = None
 
 
 def build_runtime(record_id, values, compile_code):
     """Compile the published ``values`` of endpoint ``record_id``.
 
     ``values`` holds ``exec_mode``, ``request_method``,
-    ``request_content_type``, ``request_content_schema``, ``code_snippet``
-    and ``exec_as_user_id``; ``compile_code`` compiles the snippet of the
+    ``request_content_type``, ``request_content_schema``, ``code_snippet``,
+    ``exec_as_user_id`` and, when calls are logged, ``log_calls`` and
+    ``log_keep``; ``compile_code`` compiles the snippet of the
     ``code`` exec mode (the addon passes ``tools.snippet.compile_snippet``,
     which needs Odoo). Raises ``SchemaError`` or the compiler's error when
     they cannot be compiled (a record's constraints refuse such values).
@@ -72,6 +75,8 @@ def build_runtime(record_id, values, compile_code):
         schema=schema,
         code=code,
         exec_as_user_id=values["exec_as_user_id"],
+        # Routes published before logging existed carry no such values.
+        log=(values.get("log_keep") or "all") if values.get("log_calls") else None,
     )
 
 
