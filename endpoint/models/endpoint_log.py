@@ -132,17 +132,19 @@ class EndpointLog(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _write_entry(self, values):
-        """Insert the entry ``values`` with one statement; return its id.
+    def _write_entry(self, values, cr=None):
+        """Insert the entry ``values`` with one statement on ``cr`` (the
+        environment's cursor by default); return its id.
 
-        The request path calls it on a cursor of its own, while the request's
+        The request path calls it with a cursor of its own, while the request's
         transaction may still be open on another connection: the lock
         timeout travels with the INSERT, so that a request holding a row the
         entry refers to (a user it deleted) delays its answer by the timeout
         at most, instead of waiting on itself for ever.
         """
+        cr = cr or self.env.cr
         columns = list(values)
-        self.env.cr.execute(
+        cr.execute(
             SQL(
                 "SET LOCAL lock_timeout = %s; "
                 "INSERT INTO endpoint_log (create_date, %s) "
@@ -152,7 +154,7 @@ class EndpointLog(models.Model):
                 SQL(", ").join(values[column] for column in columns),
             )
         )
-        return self.env.cr.fetchone()[0]
+        return cr.fetchone()[0]
 
     # ------------------------------------------------------------------
     # Retention

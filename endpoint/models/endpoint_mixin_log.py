@@ -8,6 +8,7 @@ request's rollback, and its id goes back to the client in the
 ``X-Endpoint-Log-Id`` header.
 """
 
+import json
 import threading
 import traceback
 from time import time as real_time
@@ -16,6 +17,7 @@ from odoo import fields, models
 
 from ..exceptions import PayloadTooLarge
 from ..tools import call_log
+from ..tools import runtime as runtime_tools
 
 LOG_ID_HEADER = "X-Endpoint-Log-Id"
 MASKED_HEADERS_PARAM = "endpoint.log_masked_headers"
@@ -64,34 +66,41 @@ class EndpointMixinLog(models.AbstractModel):
         keep = self._get_runtime().log
         if not keep or (keep == "errors" and response.status_code < 400):
             return None
-        if exc is not None:
-            # The request failed: the controller rolled its transaction back,
-            # and whatever read the database since (the error's answer) is
-            # rolled back at the end of the request as well. End it before
-            # writing: under tests, where all cursors share one transaction,
-            # that later rollback would undo the entry too.
-            self.env.cr.rollback()
         try:
+            settings = self._log_settings()
+            if exc is not None:
+                # The controller rolled the failed request back; whatever
+                # read the database since (its answer, the settings above) is
+                # rolled back at the end of the request too. End it now:
+                # under tests, where all cursors share one transaction, that
+                # later rollback would undo the entry as well.
+                self.env.cr.rollback()
+            values = self._log_call_values(request, response, exc, settings)
             # A transaction of its own, committed now: the entry stays when
-            # the request's transaction rolls back (a failed call), and it
-            # takes no lock of the request's. Nothing here runs on the
-            # request's cursor.
+            # the request's transaction rolls back (a failed call). A bare
+            # cursor: no environment to set up, one statement.
             with self.env.registry.cursor() as cr:
-                own = self.with_env(self.env(cr=cr, su=True))
-                values = own._log_call_values(request, response, exc)
-                log_id = own.env["endpoint.log"]._write_entry(values)
+                log_id = self.env["endpoint.log"]._write_entry(values, cr=cr)
         except Exception:  # logging must not fail the call
             self._logger.exception("Endpoint %s: its call was not logged", self.route)
             return None
         response.headers[LOG_ID_HEADER] = str(log_id)
         return log_id
 
-    def _log_call_values(self, request, response, exc=None):
-        """The columns of the call's entry, secrets masked; override to add
-        some."""
+    def _log_settings(self):
+        """What the entries keep: the masked header names and the body size
+        limit (system parameters, cached)."""
         params = self.env["ir.config_parameter"].sudo()
-        names = call_log.masked_names(params.get_param(MASKED_HEADERS_PARAM))
-        limit = self._log_body_limit(params)
+        return {
+            "masked": call_log.masked_names(params.get_param(MASKED_HEADERS_PARAM)),
+            "body_limit": self._log_body_limit(params),
+        }
+
+    def _log_call_values(self, request, response, exc, settings):
+        """The columns of the call's entry, secrets masked; override to add
+        some. Reads nothing from the database: the request's transaction may
+        be over."""
+        names, limit = settings["masked"], settings["body_limit"]
         httprequest = request.httprequest
         headers = list(httprequest.headers.items())
         secrets = call_log.secrets_of(headers, names)
@@ -108,7 +117,7 @@ class EndpointMixinLog(models.AbstractModel):
         started = getattr(threading.current_thread(), "perf_t0", None)
         values = {
             "endpoint_id": self.id if self._name == "endpoint.endpoint" else None,
-            "route": self.route,
+            "route": self._log_route(request),
             "method": httprequest.method,
             "path": call_log.scrub(httprequest.path, secrets),
             "query_string": call_log.query_text(
@@ -136,12 +145,21 @@ class EndpointMixinLog(models.AbstractModel):
             values[f"{prefix}_body_cut"] = cut
         if exc is not None:
             values["error_type"] = _error_type(exc)
-            message = call_log.scrub(str(exc), secrets)
+            detail = getattr(exc, "detail", None)
+            # A body that fails its schema: the list the client got, as JSON.
+            text = json.dumps(detail) if isinstance(detail, list) else str(exc)
+            message = call_log.scrub(text, secrets)
             values["error_message"] = message[:MESSAGE_LIMIT]
             values["traceback"] = call_log.scrub(
                 "".join(traceback.format_exception(exc)), secrets
             )
         return values
+
+    def _log_route(self, request):
+        # The route as published, from the matched rule: no query.
+        state = runtime_tools.request_state(request)
+        routes = state and state.routing and state.routing.get("routes")
+        return routes[0] if routes else self.route
 
     def _log_body_limit(self, params):
         value = params.get_param(BODY_LIMIT_PARAM)
