@@ -988,7 +988,7 @@ def measure_log_load(server, load, seconds):
     with open(server.log, "rb") as fh:
         fh.seek(start)
         text = fh.read().decode("utf-8", "replace")
-    problems = len(re.findall(r"deadlock|its call was not logged", text, re.I))
+    problems = len(re.findall(r"deadlock|its call was not logged", text, re.IGNORECASE))
     result = {
         "seconds": seconds,
         "sent": sample.requests,
@@ -1111,14 +1111,13 @@ def main(argv=None):
         sync = None
         if args.sync_cycles:
             sync = measure_sync(server, args.sync_run, args.sync_cycles)
-        log_load = None
-        if args.log_load:
-            log_load = measure_log_load(server, load, args.log_load)
+        log_load = (
+            measure_log_load(server, load, args.log_load) if args.log_load else None
+        )
         ok = report(stats, cases, args.rounds)
         if sync is not None:
             ok &= report_sync(sync, args.sync_run, args.sync_cycles)
-        if log_load is not None:
-            ok &= report_log_load(log_load)
+        ok &= report_log_load(log_load) if log_load else True
         if server.gevent_restarted():
             say(
                 "\nDISTURBED: Odoo's gevent process died during the measurement "

@@ -63,10 +63,10 @@ class EndpointMixinLog(models.AbstractModel):
         ``exc`` is the error that the response answers. Never raises: a
         failure to log goes to the server log, the answer stays as it is.
         """
-        keep = self._get_runtime().log
-        if not keep or (keep == "errors" and response.status_code < 400):
-            return None
         try:
+            keep = self._get_runtime().log
+            if not keep or (keep == "errors" and response.status_code < 400):
+                return None
             settings = self._log_settings()
             if exc is not None:
                 # The controller rolled the failed request back; whatever

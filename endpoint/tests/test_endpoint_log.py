@@ -196,6 +196,30 @@ class TestEndpointLogServe(LogCaseMixin, EndpointHttpCase):
         self.assertIn("ValueError: invalid literal", entry.traceback)
         self.assertIn("Traceback", entry.traceback)
 
+    def test_a_call_refused_by_authentication_is_logged(self):
+        self._create_endpoint(
+            route="/log/private", code_snippet="result = {}", log_calls=True
+        )
+        self.opener.cookies.clear()
+        response = self._call(
+            "/log/private", headers={"Authorization": "Bearer nope1234"}
+        )
+        self.assertEqual(response.status_code, 401, response.text)
+        entry = self._entry(response)
+        self.assertRecordValues(
+            entry,
+            [
+                {
+                    "status": 401,
+                    "status_class": "4xx",
+                    "user_id": False,
+                    "response_body": response.text,
+                }
+            ],
+        )
+        self.assertIn(f"Authorization: {MASK}", entry.request_headers)
+        self.assertNotIn("nope1234", self._row_text(entry))
+
     def test_validation_errors_are_logged_with_the_body(self):
         self._logged(
             "/log/schema",

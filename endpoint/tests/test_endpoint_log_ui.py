@@ -33,5 +33,6 @@ class TestEndpointLogUi(EndpointHttpCase):
         entries = self.env["endpoint.log"].search([("endpoint_id", "=", endpoint.id)])
         self.assertEqual(len(entries), 1)
         self.assertRecordValues(
-            entries, [{"path": "/tour/logged", "query_string": "from=tour", "status": 200}]
+            entries,
+            [{"path": "/tour/logged", "query_string": "from=tour", "status": 200}],
         )

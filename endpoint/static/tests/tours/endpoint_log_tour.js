@@ -5,6 +5,8 @@ import { registry } from "@web/core/registry";
 
 const ROUTE = "/tour/logged";
 const SAVED = ".o_form_view .o_form_renderer.o_form_saved";
+// The id of the call's entry, as the answer's header gives it.
+let logId = null;
 
 registry.category("web_tour.tours").add("endpoint_log_tour", {
     steps: () => [
@@ -53,7 +55,7 @@ registry.category("web_tour.tours").add("endpoint_log_tour", {
             trigger: SAVED,
             async run() {
                 const response = await fetch(`${ROUTE}?from=tour`);
-                const logId = response.headers.get("X-Endpoint-Log-Id");
+                logId = response.headers.get("X-Endpoint-Log-Id");
                 if (response.status !== 200 || !logId) {
                     throw new Error(`${ROUTE}: status ${response.status}, log id ${logId}`);
                 }
@@ -67,6 +69,31 @@ registry.category("web_tour.tours").add("endpoint_log_tour", {
         {
             content: "The call is listed",
             trigger: ".o_list_view .o_data_row td[name=path]:contains(/tour/logged)",
+        },
+        {
+            content: "Type the log id the client got",
+            trigger: ".o_control_panel .o_searchview_input",
+            async run(helpers) {
+                await helpers.edit(logId);
+            },
+        },
+        {
+            content: "Search it as a log id",
+            trigger: ".o_searchview_autocomplete .o-dropdown-item:contains(Log id)",
+            run: "click",
+        },
+        {
+            content: "The form's list finds that one call",
+            trigger: ".o_control_panel .o_searchview_facet:contains(Log id)",
+            async run({ waitUntil }) {
+                const rows = () => [...document.querySelectorAll(".o_list_view .o_data_row")];
+                await waitUntil(
+                    () =>
+                        rows().length === 1 &&
+                        rows()[0].querySelector("td[name=id]").textContent.trim() === logId,
+                    { timeout: 5000, message: () => `${rows().length} rows for ${logId}` }
+                );
+            },
         },
         {
             content: "Switch to the graph",
