@@ -40,7 +40,6 @@ class EndpointLog(models.Model):
     endpoint_id = fields.Many2one(
         comodel_name="endpoint.endpoint",
         ondelete="set null",
-        index="btree_not_null",
         readonly=True,
     )
     route = fields.Char(readonly=True)
@@ -85,6 +84,9 @@ class EndpointLog(models.Model):
     error_type = fields.Char(readonly=True)
     error_message = fields.Text(readonly=True)
     traceback = fields.Text(readonly=True, groups="base.group_system")
+    # An endpoint's calls of the last hours (its form's figures), and any
+    # endpoint's calls by date (the retention job, the graph).
+    _endpoint_date_idx = models.Index("(endpoint_id, create_date)")
     in_last_24h = fields.Boolean(
         compute="_compute_in_last_24h",
         search="_search_in_last_24h",
@@ -193,12 +195,12 @@ class EndpointLog(models.Model):
             )
             deleted = self.env.cr.rowcount
             total += deleted
-            if deleted < batch_size:
+            # Commit the batch; stop at the last one, or when the cron's time
+            # is up (the next run goes on).
+            time_left = cron._commit_progress(deleted)
+            if deleted < batch_size or time_left <= 0:
                 break
-            if cron._commit_progress(deleted) <= 0:  # the cron's time is up
-                return total
         self.env.invalidate_all()
-        cron._commit_progress(deleted)
         return total
 
 
