@@ -139,16 +139,23 @@ class EndpointLog(models.Model):
         environment's cursor by default); return its id.
 
         The request path calls it with a cursor of its own, while the request's
-        transaction may still be open on another connection: the lock
-        timeout travels with the INSERT, so that a request holding a row the
-        entry refers to (a user it deleted) delays its answer by the timeout
-        at most, instead of waiting on itself for ever.
+        transaction may still be open on another connection. Two settings
+        travel with the INSERT, for that transaction only:
+
+        - a lock timeout: a request holding a row the entry refers to (a user
+          it deleted) delays its answer by the timeout at most, instead of
+          waiting on itself for ever;
+        - no synchronous commit: the answer does not wait for the entry to
+          reach the disk (a read-only request would otherwise wait for a
+          flush of its own). A crash of PostgreSQL itself may lose the
+          entries of its last fraction of a second, never the request's own
+          data, which commits as it always does.
         """
         cr = cr or self.env.cr
         columns = list(values)
         cr.execute(
             SQL(
-                "SET LOCAL lock_timeout = %s; "
+                "SET LOCAL lock_timeout = %s; SET LOCAL synchronous_commit = off; "
                 "INSERT INTO endpoint_log (create_date, %s) "
                 "VALUES (NOW() AT TIME ZONE 'UTC', %s) RETURNING id",
                 WRITE_LOCK_TIMEOUT,
