@@ -82,7 +82,10 @@ class EndpointMixinLog(models.AbstractModel):
             with self.env.registry.cursor() as cr:
                 log_id = self.env["endpoint.log"]._write_entry(values, cr=cr)
         except Exception:  # logging must not fail the call
-            self._logger.exception("Endpoint %s: its call was not logged", self.route)
+            # Named by id: reading the route could fail as well.
+            self._logger.exception(
+                "%s %s: its call was not logged", self._name, self.id
+            )
             return None
         response.headers[LOG_ID_HEADER] = str(log_id)
         return log_id
