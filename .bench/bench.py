@@ -10,7 +10,9 @@ measures each endpoint route against its twin, interleaved in rounds:
 requests/s, p50 and p99 latency, SQL queries per request, ratio
 endpoint/plain. Then it measures how long after a committed "Sync registry"
 (from another process) every worker serves a new route, serves an edited
-snippet, and stops serving an archived route. It stops everything it
+snippet, and stops serving an archived route. With ``--log-load N``, it then
+loads the logged endpoint for N seconds and counts its call log's entries
+against the requests Odoo answered (no deadlock, no entry lost). It stops everything it
 started and drops the database unless ``--keep``.
 
 Odoo and PostgreSQL come as for ``.ci/dev.py`` (its helpers in
@@ -113,6 +115,8 @@ CASES = [
     Case("b", "json", "GET JSON as another user"),
     Case("c", "items", "POST JSON, YAML schema, 100 items", "POST", "application/json"),
     Case("d", "order", "POST XML, XSD, 100 lines", "POST", "application/xml"),
+    # Logging on; the plain twin writes the same row in its own transaction.
+    Case("e", "logged", "GET JSON, each call logged"),
 ]
 CASES[2].body = items_body()
 CASES[3].body = order_body()
@@ -829,6 +833,73 @@ def report_sync(results, run, cycles):
 
 
 # --------------------------------------------------------------------------
+# Call log under load
+# --------------------------------------------------------------------------
+
+
+def count_log_entries(server, path):
+    with (
+        contextlib.closing(pg_connect(server.env, server.db)) as conn,
+        conn.cursor() as cr,
+    ):
+        cr.execute("SELECT count(*), max(id) FROM endpoint_log WHERE path = %s", [path])
+        return cr.fetchone()
+
+
+def measure_log_load(server, load, seconds):
+    """Load the logged endpoint; every answer Odoo logged in its access log
+    must have its entry, and no worker may report a deadlock or a failure
+    to log."""
+    case = next(c for c in CASES if c.key == "logged")
+    path = case.path("endpoint")
+    step(f"Call log under load: {path} for {seconds}s, {WORKERS} workers")
+    before, _max_id = count_log_entries(server, path)
+    start = server.log_offset()
+    sample = load.run(case, "endpoint", seconds)
+    time.sleep(1)  # the workers' last access lines
+    after, _max_id = count_log_entries(server, path)
+    answered = [m for m in server.access_lines(start) if m["path"] == path]
+    with open(server.log, "rb") as fh:
+        fh.seek(start)
+        text = fh.read().decode("utf-8", "replace")
+    problems = len(re.findall(r"deadlock|its call was not logged", text, re.IGNORECASE))
+    result = {
+        "seconds": seconds,
+        "sent": sample.requests,
+        "failed": sample.errors,
+        "answered": len(answered),
+        "answered_200": sum(1 for m in answered if m["status"] == "200"),
+        "entries": after - before,
+        "problems": problems,
+    }
+    say(
+        f"    {result['sent']} requests completed by the client "
+        f"({result['failed']} failed), {result['answered']} answered in Odoo's "
+        f"log, {result['entries']} entries"
+    )
+    return result
+
+
+def report_log_load(result):
+    ok = (
+        result["entries"] == result["answered"] == result["answered_200"]
+        and result["entries"] >= result["sent"]
+        and not result["failed"]
+        and not result["problems"]
+    )
+    say()
+    say(
+        f"Call log under load ({WORKERS} workers, {result['seconds']}s): "
+        f"{result['sent']} requests completed by the client, "
+        f"{result['answered']} answered by Odoo ({result['answered_200']} with 200), "
+        f"{result['entries']} log entries; {result['failed']} failed requests, "
+        f"{result['problems']} deadlocks or failures to log in Odoo's log -> "
+        + ("no entry lost" if ok else "ENTRIES LOST OR ERRORS")
+    )
+    return ok
+
+
+# --------------------------------------------------------------------------
 
 
 def parse_args(argv):
@@ -859,6 +930,13 @@ def parse_args(argv):
         type=int,
         default=3,
         help="create/edit/archive cycles of the sync latency (0: skip it)",
+    )
+    parser.add_argument(
+        "--log-load",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="load the logged endpoint that long and count its entries (0: skip)",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the database and the logs"
@@ -966,9 +1044,13 @@ def main(argv=None):
         sync = None
         if args.sync_cycles:
             sync = measure_sync(server, args.sync_run, args.sync_cycles)
+        log_load = (
+            measure_log_load(server, load, args.log_load) if args.log_load else None
+        )
         ok = report(stats, cases, args.rounds)
         if sync is not None:
             ok &= report_sync(sync, args.sync_run, args.sync_cycles)
+        ok &= report_log_load(log_load) if log_load else True
         if server.gevent_restarted():
             say(
                 "\nDISTURBED: Odoo's gevent process died during the measurement "

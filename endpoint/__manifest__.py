@@ -16,6 +16,9 @@
         "data/server_action.xml",
         "views/endpoint_view.xml",
         "views/endpoint_openapi_view.xml",
+        "security/endpoint_log_security.xml",
+        "data/endpoint_log_cron.xml",
+        "views/endpoint_log_view.xml",
     ],
     "demo": [
         "demo/endpoint_demo.xml",
@@ -26,6 +29,7 @@
         "web.assets_tests": [
             "endpoint/static/tests/tours/openapi_tour.js",
             "endpoint/static/tests/tours/endpoint_tours.js",
+            "endpoint/static/tests/tours/endpoint_log_tour.js",
         ],
     },
 }

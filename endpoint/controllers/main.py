@@ -22,16 +22,22 @@ class EndpointControllerMixin:
         try:
             endpoint._validate_request(request)
             result = endpoint._handle_request(request)
-            return self._handle_result(result)
+            response = self._handle_result(result)
         except (ConcurrencyError, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
             raise  # Odoo runs the whole request again
         except Exception as exc:  # noqa: BLE001 # every error gets an answer
             # A database error leaves the transaction unusable: the answer
             # needs it, and everything the request wrote is undone anyway.
             env.cr.rollback()
+            response = endpoint._error_response(exc)
+            # The answer is built: the call's log entry (if the endpoint
+            # logs calls) is written now, in a transaction of its own.
+            endpoint._log_call(request, response, exc)
             # abort() with a response rolls the transaction back and still
             # adds the route's headers (CORS) to the answer.
-            werkzeug.exceptions.abort(endpoint._error_response(exc))
+            werkzeug.exceptions.abort(response)
+        endpoint._log_call(request, response)
+        return response
 
     def _handle_result(self, result):
         return response_tools.result_to_response(result)

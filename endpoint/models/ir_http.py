@@ -52,8 +52,21 @@ class IrHttp(models.AbstractModel):
         # before its controller runs too (authentication: 401, 403).
         state = runtime_tools.request_state(request)
         if state and state.routing:
-            return cls._endpoint_error_response(exception)
+            response = cls._endpoint_error_response(exception)
+            cls._endpoint_log_refused_call(state.routing, response, exception)
+            return response
         return super()._handle_error(exception)
+
+    @classmethod
+    def _endpoint_log_refused_call(cls, routing, response, exception):
+        # A call refused before the endpoint's controller ran (authentication)
+        # is a call all the same: logged when its endpoint logs calls.
+        model = request.env and request.env.get(
+            routing.get(runtime_tools.ROUTING_MODEL)
+        )
+        if model is not None and hasattr(model, "_log_call"):
+            endpoint = model.sudo().browse(routing.get(runtime_tools.ROUTING_RECORD))
+            endpoint._log_call(request, response, exception)
 
     @classmethod
     def _endpoint_error_response(cls, exception):

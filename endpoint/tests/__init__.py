@@ -4,4 +4,6 @@ from . import test_endpoint_serve
 from . import test_endpoint_snippet
 from . import test_endpoint_openapi
 from . import test_endpoint_security
+from . import test_endpoint_log
+from . import test_endpoint_log_ui
 from . import test_endpoint_ui

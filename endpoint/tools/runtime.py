@@ -45,6 +45,8 @@ class EndpointRuntime:
     code: CodeType | None
     exec_as_user_id: int | None
     max_body_size: int = 0  # 0: the system parameter's limit
+    # Which calls get a log entry: None (logging off), "all" or "errors".
+    log: str | None = None
 
 
 def build_runtime(record_id, values, compile_code):
@@ -52,8 +54,9 @@ def build_runtime(record_id, values, compile_code):
 
     ``values`` holds ``exec_mode``, ``request_method``,
     ``request_content_type``, ``request_content_schema``, ``code_snippet``,
-    ``exec_as_user_id`` and ``request_max_body_size``; ``compile_code``
-    compiles the snippet of the ``code`` exec mode (the addon passes
+    ``exec_as_user_id``, ``request_max_body_size`` and, when calls are
+    logged, ``log_calls`` and ``log_keep``; ``compile_code`` compiles the
+    snippet of the ``code`` exec mode (the addon passes
     ``tools.snippet.compile_snippet``, which needs Odoo). Raises
     ``SchemaError`` or the compiler's error when they cannot be compiled (a
     record's constraints refuse such values).
@@ -74,8 +77,9 @@ def build_runtime(record_id, values, compile_code):
         schema=schema,
         code=code,
         exec_as_user_id=values["exec_as_user_id"],
-        # Values published before the limit existed have none of their own.
+        # Values published before these fields existed have none of them.
         max_body_size=values.get("request_max_body_size") or 0,
+        log=(values.get("log_keep") or "all") if values.get("log_calls") else None,
     )
 
 

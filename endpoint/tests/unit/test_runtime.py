@@ -130,3 +130,18 @@ def test_request_state_ignores_what_is_not_a_state():
     mocked = _AnswersEverything()
     assert runtime.request_state(mocked) is None
     assert isinstance(runtime.request_state(mocked, create=True), runtime.RequestState)
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        ({}, None),  # published before calls could be logged
+        ({"log_calls": False, "log_keep": "all"}, None),
+        ({"log_calls": True, "log_keep": "all"}, "all"),
+        ({"log_calls": True, "log_keep": "errors"}, "errors"),
+        ({"log_calls": True}, "all"),
+    ],
+)
+def test_runtime_says_which_calls_are_logged(published, expected):
+    built = runtime.build_runtime(1, values(**published), compile_code)
+    assert built.log == expected

@@ -7,6 +7,8 @@ compiled once at import, the body is parsed once per request, the user to run
 as is looked up through Odoo's cached xmlid lookup.
 """
 
+import threading
+import time
 from pathlib import Path
 
 import jsonschema
@@ -15,6 +17,8 @@ from lxml import etree
 
 from odoo import http
 from odoo.http import Response, request
+
+from odoo.addons.endpoint.tools import call_log
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ITEMS_VALIDATOR = jsonschema.Draft202012Validator(
@@ -34,6 +38,57 @@ ROUTE = {
 }
 
 
+def log_call(response, endpoint_xmlid):
+    """Write the row the endpoint's call log writes for this call, in the
+    request's own transaction (a hand-written controller's way), and name it
+    in the answer."""
+    env = request.env
+    params = env["ir.config_parameter"].sudo()
+    names = call_log.masked_names(params.get_param("endpoint.log_masked_headers"))
+    limit = int(params.get_param("endpoint.log_body_size") or 4096)
+    httprequest = request.httprequest
+    headers = list(httprequest.headers.items())
+    secrets = call_log.secrets_of(headers, names)
+    req_kind, req_text, req_size, req_cut = call_log.body_entry(
+        httprequest.get_data(), limit, secrets
+    )
+    res_kind, res_text, res_size, res_cut = call_log.body_entry(
+        response.get_data(), limit, secrets
+    )
+    status = response.status_code
+    values = {
+        "endpoint_id": env["ir.model.data"]._xmlid_to_res_id(endpoint_xmlid),
+        "route": httprequest.path,
+        "method": httprequest.method,
+        "path": httprequest.path,
+        "query_string": call_log.query_text(
+            httprequest.query_string.decode("utf-8", "replace"), names, secrets
+        ),
+        "status": status,
+        "status_class": f"{status // 100}xx",
+        "duration_ms": (time.time() - threading.current_thread().perf_t0) * 1000,
+        "user_id": env.uid,
+        "exec_as_user_id": env["ir.model.data"]._xmlid_to_res_id(
+            "endpoint_bench.user_bench"
+        ),
+        "client_address": httprequest.remote_addr,
+        "request_headers": call_log.headers_text(headers, names, secrets),
+        "request_content_type": httprequest.headers.get("Content-Type"),
+        "response_content_type": response.headers.get("Content-Type"),
+        "request_body_kind": req_kind,
+        "request_body": req_text or None,
+        "request_size": req_size,
+        "request_body_cut": req_cut,
+        "response_body_kind": res_kind,
+        "response_body": res_text or None,
+        "response_size": res_size,
+        "response_body_cut": res_cut,
+    }
+    log_id = env["endpoint.log"].sudo()._write_entry(values)
+    response.headers["X-Endpoint-Log-Id"] = str(log_id)
+    return response
+
+
 def bad_request(detail):
     return request.make_json_response({"detail": detail}, status=400)
 
@@ -50,6 +105,15 @@ class BenchPlainController(http.Controller):
         return request.make_json_response(
             {"login": user.login, "company": user.company_id.name}
         )
+
+    @http.route("/bench/plain/logged", methods=["GET"], **ROUTE)
+    def logged(self):
+        uid = request.env["ir.model.data"]._xmlid_to_res_id("endpoint_bench.user_bench")
+        user = request.env(user=uid, su=False).user
+        response = request.make_json_response(
+            {"login": user.login, "company": user.company_id.name}
+        )
+        return log_call(response, "endpoint_bench.endpoint_bench_logged")
 
     @http.route("/bench/plain/items", methods=["POST"], **ROUTE)
     def items(self):
