@@ -49,6 +49,7 @@ from devkit.output import Abort, say, step
 from devkit.pg import (
     database_exists,
     drop_database,
+    pg_connect,
     start_throwaway,
 )
 from devkit.procs import free_port, port_in_use, stop_process
@@ -152,6 +153,8 @@ class RouteStats:
 
 class Server:
     """Odoo with the bench database: install, then serve with prefork workers."""
+
+    CONTENTS = "endpoint + endpoint_bench (no demo data)"
 
     def __init__(self, cmd, env, db, port, workdir):
         self.cmd, self.env, self.db, self.port = cmd, env, db, port
@@ -964,8 +967,9 @@ class Session:
     """What one run of a bench command set up: Odoo serving a new database
     with endpoint + endpoint_bench and prefork workers, on PostgreSQL."""
 
-    def __init__(self, args, prefix):
+    def __init__(self, args, prefix, server_class=None):
         self.args = args
+        self.server_class = server_class or Server
         self.odoo = find_odoo()
         self.env = dict(os.environ)
         self.workdir = Path(tempfile.mkdtemp(prefix=prefix))
@@ -981,8 +985,8 @@ class Session:
         self.cluster = start_throwaway(self.env, self.workdir)
         if database_exists(self.env, args.db):
             raise Abort(f"database {args.db} exists: drop it or pass --db NAME")
-        self.server = Server(cmd, self.env, args.db, args.port, self.workdir)
-        step(f"Odoo: create {args.db} with endpoint + endpoint_bench (no demo data)")
+        self.server = self.server_class(cmd, self.env, args.db, args.port, self.workdir)
+        step(f"Odoo: create {args.db} with {self.server_class.CONTENTS}")
         self.created = True
         self.server.install()
         step(

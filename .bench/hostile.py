@@ -29,10 +29,8 @@ import argparse
 import contextlib
 import os
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from http.client import HTTPConnection
@@ -40,7 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench
-from bench import Abort, say, step
+from devkit.output import Abort, say, step
 
 HELLO = "/demo/hello"
 # /demo/hello is called in a loop for this long, and at least this many
@@ -105,6 +103,8 @@ def parse_size(text):
 
 class DemoServer(bench.Server):
     """Odoo with endpoint's demo data, Odoo's default limits."""
+
+    CONTENTS = "endpoint and its demo data"
 
     def install(self):
         log = self.workdir / "install.log"
@@ -316,25 +316,8 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
-    env = dict(os.environ)
-    cluster = server = None
-    created = False
-    workdir = Path(tempfile.mkdtemp(prefix="endpoint-hostile-"))
-    code = 0
-    try:
-        cmd = bench.odoo_cmd(workdir)
-        for port in (args.port, args.port + 1):
-            if not bench.port_free(port):
-                raise Abort(f"port {port} is in use: pass --port N (uses N and N+1)")
-        cluster = bench.start_postgres(env, workdir)
-        if bench.db_exists(env, args.db):
-            raise Abort(f"database {args.db} exists: drop it or pass --db NAME")
-        server = DemoServer(cmd, env, args.db, args.port, workdir)
-        step(f"Odoo: create {args.db} with endpoint and its demo data")
-        created = True
-        server.install()
-        step(f"Odoo: serving {args.db} with --workers={bench.WORKERS}")
-        server.start(args.port + 1)
+
+    def run(server):
         rows = []
         for size in args.sizes:
             for name in args.cases:
@@ -346,25 +329,9 @@ def main(argv=None):
             f"\nMachine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}:"
             " other work on the machine slows every figure."
         )
-    except Abort as exc:
-        say(f"ERROR: {exc}")
-        code = 2
-    except KeyboardInterrupt:
-        say("Interrupted.")
-        code = 130
-    finally:
-        if server:
-            server.stop()
-        if created and not args.keep:
-            with contextlib.suppress(Exception):
-                bench.drop_db(env, args.db)
-        if cluster:
-            cluster.stop()
-        if args.keep or code:
-            say(f"Logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return code
+        return True
+
+    return bench.Session(args, "endpoint-hostile-", DemoServer).run(run)
 
 
 if __name__ == "__main__":
