@@ -15,10 +15,12 @@
         "security/ir_rule.xml",
         "data/server_action.xml",
         "views/endpoint_view.xml",
+        "views/endpoint_routes_view.xml",
         "views/endpoint_openapi_view.xml",
     ],
     "demo": [
         "demo/endpoint_demo.xml",
+        "demo/endpoint_routes_demo.xml",
     ],
     # Sample request body of the demo /demo/order endpoint, for curl.
     "oca_data_manual": ["demo/order.xml"],
@@ -26,6 +28,7 @@
         "web.assets_tests": [
             "endpoint/static/tests/tours/openapi_tour.js",
             "endpoint/static/tests/tours/endpoint_tours.js",
+            "endpoint/static/tests/tours/endpoint_routes_tour.js",
         ],
     },
 }

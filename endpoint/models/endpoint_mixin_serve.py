@@ -42,18 +42,22 @@ class EndpointMixinServe(models.AbstractModel):
             ) from exc
 
     def _validate_request(self, request):
-        """Check method, content type and body; raise the matching error."""
+        """Check method, content type, parameters and body; raise the
+        matching error."""
         runtime = self._get_runtime()
         httprequest = request.httprequest
-        allowed = runtime_tools.allowed_methods(runtime.request_method)
+        allowed = runtime_tools.allowed_methods(
+            runtime.request_methods or runtime.request_method
+        )
         if httprequest.method not in allowed:
             raise werkzeug.exceptions.MethodNotAllowed(valid_methods=allowed)
-        if runtime.media_type:
+        if runtime.media_type and runtime.checks_content_type(httprequest.method):
             sent = body.media_type(httprequest.headers.get("Content-Type"))
             if not body.accepts_media_type(runtime.media_type, sent):
                 raise werkzeug.exceptions.UnsupportedMediaType(
                     f"Content-Type must be {runtime.media_type}, got {sent or 'none'}."
                 )
+        self._validate_request_params(request)
         self._validate_request_content(request)
 
     def _max_body_size(self):
@@ -74,6 +78,8 @@ class EndpointMixinServe(models.AbstractModel):
         failure.
         """
         httprequest = request.httprequest
+        if not self._get_runtime().checks_content_type(httprequest.method):
+            return  # a GET or DELETE of an endpoint that takes bodies elsewhere
         length = getattr(httprequest, "content_length", None)
         # Only a request announcing a body has one: GET and HEAD requests
         # (and the mocked requests of downstream tests) are not read.
@@ -150,6 +156,7 @@ class EndpointMixinServe(models.AbstractModel):
             "request": request,
             "Response": Response,
             "log": self._code_snippet_log,
+            "params": self._request_params(request),
             **snippet.SAFE_MODULES,
         }
 

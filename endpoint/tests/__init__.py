@@ -5,3 +5,4 @@ from . import test_endpoint_snippet
 from . import test_endpoint_openapi
 from . import test_endpoint_security
 from . import test_endpoint_ui
+from . import test_endpoint_routes
