@@ -52,10 +52,7 @@ class IrHttp(models.AbstractModel):
                 url, route_patterns.matching_converters(converters)
             )
             if ok:
-                pattern = route_patterns.compile_pattern(url, converters)
-                ok = all(
-                    p.model is None or p.model in self.env for p in pattern.placeholders
-                )
+                ok = all(m in self.env for m in route_patterns.models_named(url))
             if not ok:
                 _logger.error(
                     "Route %s left out of the routing map: it cannot be served", url

@@ -422,7 +422,11 @@ class TestEndpointRoutesHttp(EndpointHttpCase):
         # Written to the route table behind the form's back.
         registry = EndpointRegistry.registry_for(self.env.cr)
         for index, url in enumerate(
-            ("/endpoint_test/h14/<nope:x>", "/endpoint_test/h14/<int:x")
+            (
+                "/endpoint_test/h14/<nope:x>",
+                "/endpoint_test/h14/<int:x",
+                '/endpoint_test/h14/<model("no.such"):x>',
+            )
         ):
             rule = registry.make_rule(
                 f"endpoint.endpoint:-{index + 1}",

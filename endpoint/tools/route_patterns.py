@@ -209,6 +209,22 @@ def _rule(pattern):
     return rule
 
 
+def models_named(pattern):
+    """The models the ``model``/``models`` placeholders of ``pattern`` name
+    (whatever else is wrong with it)."""
+    found = []
+    for match in PLACEHOLDER.finditer(pattern):
+        if (match["converter"] or "").strip() not in MODEL_CONVERTERS:
+            continue
+        try:
+            args, _kwargs = parse_converter_args(match["arguments"] or "")
+        except ValueError:
+            continue
+        if args:
+            found.append(str(args[0]))
+    return found
+
+
 def compiles(pattern, converters):
     """Tell whether werkzeug builds a rule of ``pattern`` with these
     converter classes (used as they are: in a request, as the routing map

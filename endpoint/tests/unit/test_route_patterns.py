@@ -108,6 +108,14 @@ def test_strict_converter_refuses_what_it_cannot_convert():
             adapter.match(path)
 
 
+def test_models_named():
+    assert rp.models_named('/a/<model("res.partner"):p>/<int:n>/<models(x.y):q>') == [
+        "res.partner",
+        "x.y",
+    ]
+    assert rp.models_named("/a/<int:n>") == []
+
+
 def test_compiles():
     assert rp.compiles("/a/<int:n>", CONVERTERS)
     assert not rp.compiles("/a/<nope:n>", CONVERTERS)
