@@ -350,6 +350,9 @@ class EndpointMixinRoutes(models.AbstractModel):
         if state is None:
             return  # not an HTTP request of a published route (a test's mock)
         runtime = self._get_runtime()
+        if not state.path_args and runtime.params is None:
+            state.params = {}
+            return  # most endpoints: nothing to check
         path_args = dict(state.path_args or {})
         errors = []
         for name, value in path_args.items():
@@ -360,9 +363,10 @@ class EndpointMixinRoutes(models.AbstractModel):
                 )
         if errors:
             raise RequestValidationError(errors)
-        env = self._request_params_env(request)
+        env = None
         for name, value in path_args.items():
             if isinstance(value, models.BaseModel):
+                env = env or self._request_params_env(request)
                 path_args[name] = self._readable_path_records(value.with_env(env))
         values = dict(path_args)
         if runtime.params is not None:
