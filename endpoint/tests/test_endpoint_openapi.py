@@ -208,7 +208,10 @@ class TestOpenApiDemo(OpenApiHttpMixin, EndpointHttpCase):
         for path in ("/demo/partners/{partner}", "/demo/v1/partners/{partner}"):
             operation = paths[path]["get"]
             self.assertEqual(
-                [(p["name"], p["in"], p["schema"]["type"]) for p in operation["parameters"]],
+                [
+                    (p["name"], p["in"], p["schema"]["type"])
+                    for p in operation["parameters"]
+                ],
                 [("partner", "path", "integer")],
             )
         partner = self.env.ref("base.main_partner")
