@@ -63,7 +63,7 @@ def _convert_one(text, kinds):
             return text.lower() in TRUE
         if kind == "null" and text in ("", "null"):
             return None
-    raise ValueError(f"{text!r} is not {' or '.join(kinds)}.")
+    raise ValueError(f"{text!r} is not of type {' or '.join(map(repr, kinds))}")
 
 
 def _convert(values, prop):
