@@ -402,4 +402,4 @@ class EndpointMixinRoutes(models.AbstractModel):
     def _request_params(self, request):
         """What the snippet reads as ``params``."""
         state = runtime_tools.request_state(request)
-        return dict(state.params or {}) if state else {}
+        return (state and state.params) or {}
