@@ -4,7 +4,7 @@
     python3 .bench/bench.py [--rounds 8] [--duration 3] [--keep]
 
 Creates a database with ``endpoint`` and the benchmark-only addon
-``.bench/addons/endpoint_bench`` (four endpoint records and their plain
+``.bench/addons/endpoint_bench`` (five endpoint records and their plain
 ``@http.route`` twins), serves it with ``--workers=2`` on 127.0.0.1, and
 measures each endpoint route against its twin, interleaved in rounds:
 requests/s, p50 and p99 latency, SQL queries per request, ratio
@@ -12,7 +12,9 @@ endpoint/plain. Then it measures how long after a committed "Sync registry"
 (from another process) every worker serves a new route, serves an edited
 snippet, and stops serving an archived route. With ``--log-load N``, it then
 loads the logged endpoint for N seconds and counts its call log's entries
-against the requests Odoo answered (no deadlock, no entry lost). It stops everything it
+against the requests Odoo answered (no deadlock, no entry lost). With
+``--memory N``, it reports each worker's memory before and after N calls of
+the path parameter route with distinct values. It stops everything it
 started and drops the database unless ``--keep``.
 
 Odoo and PostgreSQL come as for ``.ci/dev.py`` (its helpers in
@@ -106,9 +108,11 @@ class Case:
     method: str = "GET"
     content_type: str | None = None
     body: bytes | None = None
+    # After the route: a path parameter's value.
+    suffix: str = ""
 
     def path(self, side):
-        return f"/bench/{side}/{self.key}"
+        return f"/bench/{side}/{self.key}{self.suffix}"
 
 
 CASES = [
@@ -118,6 +122,7 @@ CASES = [
     Case("d", "order", "POST XML, XSD, 100 lines", "POST", "application/xml"),
     # Logging on; the plain twin writes the same row in its own transaction.
     Case("e", "logged", "GET JSON, each call logged"),
+    Case("f", "param", "GET path parameter <int:item_id>", suffix="/1234"),
 ]
 CASES[2].body = items_body()
 CASES[3].body = order_body()
@@ -905,6 +910,72 @@ def report_log_load(result):
 # --------------------------------------------------------------------------
 
 
+# --------------------------------------------------------------------------
+# Worker memory across distinct path parameter values
+# --------------------------------------------------------------------------
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def worker_rss(server):
+    """{pid: RSS in KiB} of the HTTP workers (the gevent child aside)."""
+    return {
+        pid: rss_kib(pid)
+        for pid, _fields in server.children()
+        if pid != server.gevent_pid()
+    }
+
+
+def call_distinct(server, side, start, count):
+    """GET the path parameter route of ``side`` with ``count`` distinct
+    values; return the number of answers that were not 200."""
+    failures = 0
+    for value in range(start, start + count):
+        status, _body = server.get(f"/bench/{side}/param/{value}")
+        failures += status != 200
+    return failures
+
+
+def measure_memory(server, calls):
+    """RSS of each worker before and after ``calls`` requests with distinct
+    path parameter values, on each side (after a warm-up of its own)."""
+    results = []
+    for side in SIDES:
+        call_distinct(server, side, 10_000_000, 500)  # caches filled once
+        before = worker_rss(server)
+        failures = call_distinct(server, side, 20_000_000, calls)
+        after = worker_rss(server)
+        results.append((side, before, after, failures))
+    return results
+
+
+def report_memory(results, calls):
+    say(f"\nWorker memory (RSS, MiB) across {calls} distinct path parameter values:")
+    say(f"  {'side':<9} {'worker':>7} {'before':>8} {'after':>8} {'growth':>8}")
+    ok = True
+    for side, before, after, failures in results:
+        for pid in sorted(before):
+            if pid not in after:
+                say(f"  {side:<9} {pid:>7}  (worker gone: recycled?)")
+                ok = False
+                continue
+            growth = (after[pid] - before[pid]) / 1024
+            say(
+                f"  {side:<9} {pid:>7} {before[pid] / 1024:>8.1f} "
+                f"{after[pid] / 1024:>8.1f} {growth:>+8.1f}"
+            )
+        if failures:
+            say(f"  {side}: {failures} answers were not 200")
+            ok = False
+    return ok
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="python3 .bench/bench.py", description=__doc__.split("\n\n")[0]
@@ -940,6 +1011,14 @@ def parse_args(argv):
         default=0,
         metavar="SECONDS",
         help="load the logged endpoint that long and count its entries (0: skip)",
+    )
+    parser.add_argument(
+        "--memory",
+        type=int,
+        default=0,
+        metavar="N",
+        help="then call the path parameter route with N distinct values on "
+        "each side and report the workers' RSS before and after (0: skip)",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the database and the logs"
@@ -1051,7 +1130,10 @@ def main(argv=None):
         log_load = (
             measure_log_load(server, load, args.log_load) if args.log_load else None
         )
+        memory = measure_memory(server, args.memory) if args.memory else None
         ok = report(stats, cases, args.rounds)
+        if memory is not None:
+            ok &= report_memory(memory, args.memory)
         if sync is not None:
             ok &= report_sync(sync, args.sync_run, args.sync_cycles)
         ok &= report_log_load(log_load) if log_load else True

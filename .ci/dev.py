@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -150,6 +151,32 @@ def sample_query(route):
     return "?" + path.read_text(encoding="utf-8").strip() if path else ""
 
 
+# A value for each kind of route placeholder, so that the curl line of a
+# route such as /demo/partners/<model("res.partner"):partner> calls a URL
+# that answers (record 1 exists in every database: the first company's
+# partner).
+PLACEHOLDER = re.compile(r"<(?:(?P<conv>\w+)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>")
+PLACEHOLDER_EXAMPLES = {
+    "int": "1",
+    "model": "1",
+    "models": "1",
+    "float": "1.5",
+    "uuid": "123e4567-e89b-12d3-a456-426614174000",
+    "path": "example/path",
+}
+
+
+def concrete_path(route):
+    """``route`` with each placeholder replaced by a value it accepts."""
+
+    def example(match):
+        if match["conv"] == "any" and match["args"]:
+            return match["args"].split(",")[0].strip().strip("\"'")
+        return PLACEHOLDER_EXAMPLES.get(match["conv"], "example")
+
+    return PLACEHOLDER.sub(example, route)
+
+
 def curl_lines(env, db, port):
     base = f"http://127.0.0.1:{port}"
     try:
@@ -208,7 +235,7 @@ def curl_lines(env, db, port):
             parts += ["-H", f"'Content-Type: {ctype}'"]
             body = sample_body(route, ctype)
             parts += ["--data-binary", body if body.startswith("@") else f"'{body}'"]
-        parts.append(f"'{base}{route}{sample_query(route)}'")
+        parts.append(f"'{base}{concrete_path(route)}{sample_query(route)}'")
         flag = (
             ""
             if synced in (True, None)

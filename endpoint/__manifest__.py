@@ -15,6 +15,7 @@
         "security/ir_rule.xml",
         "data/server_action.xml",
         "views/endpoint_view.xml",
+        "views/endpoint_routes_view.xml",
         "views/endpoint_openapi_view.xml",
         "security/endpoint_log_security.xml",
         "data/endpoint_log_cron.xml",
@@ -22,6 +23,7 @@
     ],
     "demo": [
         "demo/endpoint_demo.xml",
+        "demo/endpoint_routes_demo.xml",
     ],
     # Sample request body of the demo /demo/order endpoint, for curl.
     "oca_data_manual": ["demo/order.xml"],
@@ -30,6 +32,7 @@
             "endpoint/static/tests/tours/openapi_tour.js",
             "endpoint/static/tests/tours/endpoint_tours.js",
             "endpoint/static/tests/tours/endpoint_log_tour.js",
+            "endpoint/static/tests/tours/endpoint_routes_tour.js",
         ],
     },
 }

@@ -19,7 +19,10 @@ from odoo import api, exceptions, fields, models
 
 from odoo.addons.endpoint_route_handler.registry import EndpointRegistry
 
+from ..exceptions import SchemaError
 from ..tools import body, openapi
+from ..tools import params as params_tools
+from ..tools import runtime as runtime_tools
 
 # Comma-separated route groups whose document anyone may read.
 PUBLIC_GROUPS_PARAM = "endpoint.openapi_public_route_groups"
@@ -128,9 +131,9 @@ class EndpointMixin(models.AbstractModel):
         by_info = {}
         infos = []
         for rec in self:
-            info = rec._openapi_endpoint_info()
-            by_info[id(info)] = rec
-            infos.append(info)
+            for info in rec._openapi_endpoint_infos():
+                by_info[id(info)] = rec
+                infos.append(info)
         return openapi.build_document(
             infos,
             title=title or self.env._("Endpoints"),
@@ -161,6 +164,50 @@ class EndpointMixin(models.AbstractModel):
             "response_schema": self.response_schema or None,
             "response_example": self.response_example or None,
             "auth": self._openapi_auth_contribution(),
+        }
+
+    def _openapi_endpoint_infos(self):
+        """One info per route and method the endpoint answers, built from
+        ``_openapi_endpoint_info()``: a method without a body (GET, DELETE)
+        documents none when another method of the endpoint takes one."""
+        self.ensure_one()
+        base = self._openapi_endpoint_info()
+        methods = self._endpoint_methods()
+        base.update(methods=methods, **self._openapi_parameters())
+        takes_body = any(runtime_tools.carries_body(m) for m in methods)
+        infos = []
+        for route in self._endpoint_routes():
+            for method in methods:
+                info = dict(base, route=route, method=method)
+                if takes_body and not runtime_tools.carries_body(method):
+                    info.update(content_type=None, request_schema=None)
+                infos.append(info)
+        return infos
+
+    def _openapi_parameters(self):
+        """What the parameters schema documents: the path parameters'
+        schemas, the query and header parameters."""
+        try:
+            schema = params_tools.compile_params_schema(self.request_params_schema)
+        except SchemaError:
+            schema = None  # refused at save: only old data can hold one
+        if schema is None:
+            return {}
+        places = schema.schema.get("properties") or {}
+        parameters = []
+        for place in ("query", "header"):
+            required = set((places.get(place) or {}).get("required") or ())
+            for name, prop in schema.properties.get(place, {}).items():
+                parameter = {"name": name, "in": place, "required": name in required}
+                if isinstance(prop, dict):
+                    parameter["schema"] = prop
+                    if prop.get("description"):
+                        parameter["description"] = prop["description"]
+                parameters.append(parameter)
+        return {
+            "path_schemas": schema.properties.get("path", {}),
+            "parameters": parameters,
+            "params_checked": True,
         }
 
     def _openapi_operation(self, operation):

@@ -29,6 +29,9 @@ RUNTIME_FIELDS = (
     "csrf",
     "readonly",
     "route_group",
+    "extra_routes",
+    "extra_methods",
+    "request_params_schema",
 )
 
 
@@ -117,8 +120,9 @@ class EndpointMixinPublish(models.AbstractModel):
         # so that a wrong method answers 405 with an Allow header.
         routing["methods"] = None
         routing[runtime_tools.ROUTING_METHODS] = runtime_tools.allowed_methods(
-            self.request_method
+            self._endpoint_methods()
         )
+        routing["routes"] = self._endpoint_routes()
         # An API answer needs no session cookie; callers keep theirs.
         routing["save_session"] = False
         return route, routing, endpoint_hash
@@ -318,6 +322,8 @@ class EndpointMixinPublish(models.AbstractModel):
             "code_snippet": self.code_snippet or False,
             "exec_as_user_id": self.exec_as_user_id.id or None,
             "request_max_body_size": self.request_max_body_size or 0,
+            "extra_methods": self._endpoint_methods()[1:],
+            "request_params_schema": self.request_params_schema or False,
         }
 
     def _synced_runtime_values(self):

@@ -46,18 +46,22 @@ class EndpointMixinServe(models.AbstractModel):
             ) from exc
 
     def _validate_request(self, request):
-        """Check method, content type and body; raise the matching error."""
+        """Check method, content type, parameters and body; raise the
+        matching error."""
         runtime = self._get_runtime()
         httprequest = request.httprequest
-        allowed = runtime_tools.allowed_methods(runtime.request_method)
+        allowed = runtime_tools.allowed_methods(
+            runtime.request_methods or runtime.request_method
+        )
         if httprequest.method not in allowed:
             raise werkzeug.exceptions.MethodNotAllowed(valid_methods=allowed)
-        if runtime.media_type:
+        if runtime.media_type and runtime.checks_content_type(httprequest.method):
             sent = body.media_type(httprequest.headers.get("Content-Type"))
             if not body.accepts_media_type(runtime.media_type, sent):
                 raise werkzeug.exceptions.UnsupportedMediaType(
                     f"Content-Type must be {runtime.media_type}, got {sent or 'none'}."
                 )
+        self._validate_request_params(request)
         self._validate_request_content(request)
 
     def _max_body_size(self):
@@ -81,6 +85,8 @@ class EndpointMixinServe(models.AbstractModel):
         failure.
         """
         httprequest = request.httprequest
+        if not self._get_runtime().checks_content_type(httprequest.method):
+            return  # a GET or DELETE of an endpoint that takes bodies elsewhere
         length = getattr(httprequest, "content_length", None)
         # Only a request announcing a body has one: GET and HEAD requests
         # (and the mocked requests of downstream tests) are not read.
@@ -170,6 +176,21 @@ class EndpointMixinServe(models.AbstractModel):
 
     def _get_code_snippet_eval_context(self, request):
         """The names a snippet sees; override to add some."""
+        env = self._snippet_env(request)
+        return {
+            "env": env,
+            "user": env.user,
+            "endpoint": self._snippet_endpoint(env),
+            "request": request,
+            "Response": Response,
+            "log": self._code_snippet_log,
+            "params": self._request_params(request),
+            **snippet.SAFE_MODULES,
+        }
+
+    def _snippet_env(self, request):
+        """The environment the snippet runs in, and reads its path records
+        with: its "Exec as user"'s, else the caller's; never the superuser's."""
         runtime = self._get_runtime()
         env = request.env
         if runtime.exec_as_user_id:
@@ -179,15 +200,7 @@ class EndpointMixinServe(models.AbstractModel):
                     "The superuser is not an 'Exec as user': edit the endpoint."
                 )
             env = env(user=runtime.exec_as_user_id, su=False)
-        return {
-            "env": env,
-            "user": env.user,
-            "endpoint": self._snippet_endpoint(env),
-            "request": request,
-            "Response": Response,
-            "log": self._code_snippet_log,
-            **snippet.SAFE_MODULES,
-        }
+        return env
 
     def _snippet_endpoint(self, env):
         """The snippet's ``endpoint``: its id, name and route, and ``env``,

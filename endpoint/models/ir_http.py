@@ -11,11 +11,14 @@ from odoo.http import CORS_MAX_AGE, Response, request
 
 from odoo.addons.rpc_helper.patch import _rpc_allowed
 
-from ..tools import csrf
+from ..tools import csrf, route_patterns
 from ..tools import response as response_tools
 from ..tools import runtime as runtime_tools
 
 _logger = logging.getLogger(__name__)
+
+# The arguments the route handler binds to an endpoint's controller method.
+CONTROLLER_ARGUMENTS = ("model", "endpoint_route")
 
 
 class IrHttp(models.AbstractModel):
@@ -32,9 +35,42 @@ class IrHttp(models.AbstractModel):
     def _endpoint_routing_rules(self):
         # Archived endpoints keep their rule, as last published, but their
         # route is off the air.
+        checked = {}
         for url, endpoint in super()._endpoint_routing_rules():
-            if not endpoint.routing.get(runtime_tools.ROUTING_ARCHIVED):
-                yield url, endpoint
+            if endpoint.routing.get(runtime_tools.ROUTING_ARCHIVED):
+                continue
+            if "<" in url and not self._endpoint_route_compiles(url, checked):
+                continue
+            yield url, endpoint
+
+    def _endpoint_route_compiles(self, url, checked):
+        """Tell whether werkzeug can build a rule of ``url``: one that it
+        cannot would fail the whole routing map, every route of the server.
+        Saving an endpoint refuses such routes; this catches those written
+        to the route table some other way."""
+        if url not in checked:
+            converters = self._get_converters()
+            ok = route_patterns.compiles(
+                url, route_patterns.matching_converters(converters)
+            )
+            if ok:
+                ok = all(m in self.env for m in route_patterns.models_named(url))
+            if not ok:
+                _logger.error(
+                    "Route %s left out of the routing map: it cannot be served", url
+                )
+            checked[url] = ok
+        return checked[url]
+
+    @classmethod
+    def _get_converters(cls):
+        # A value a converter's regex lets through but that it cannot convert
+        # (an integer of thousands of digits, digits of another script) is a
+        # 404, as any other value that does not match, not a 500.
+        return {
+            name: route_patterns.strict_converter(klass)
+            for name, klass in super()._get_converters().items()
+        }
 
     @classmethod
     def _match(cls, path_info):
@@ -110,7 +146,22 @@ class IrHttp(models.AbstractModel):
         cors = allowed and routing.get("cors")
         if cors and request.httprequest.method == "OPTIONS":
             cls._endpoint_cors_preflight(cors, allowed)
+        path_args = None
+        if routing.get(runtime_tools.ROUTING_RUNTIME) is not None:
+            # The route's typed parameters reach the snippet as ``params``,
+            # checked by the endpoint: records are read as the snippet's
+            # user, not as the caller Odoo would check them with.
+            path_args = dict(args)
+            runtime_tools.request_state(request, create=True).path_args = path_args
+            args.clear()
         res = super()._pre_dispatch(rule, args)
+        if path_args:
+            # Plain values stay in request.params too, as Odoo puts them.
+            args.update(
+                (name, value)
+                for name, value in path_args.items()
+                if not isinstance(value, models.BaseModel)
+            )
         if cors:
             # Odoo names "GET, POST" for routes open to any method; endpoints
             # check their one method themselves.
@@ -167,6 +218,25 @@ class IrHttp(models.AbstractModel):
             headers.get("Sec-Fetch-Site"),
         )
         return True
+
+    @classmethod
+    def _dispatch(cls, endpoint):
+        routing = endpoint.routing
+        if routing.get(runtime_tools.ROUTING_RUNTIME) is None or not any(
+            name in request.params for name in CONTROLLER_ARGUMENTS
+        ):
+            return super()._dispatch(endpoint)
+        # Query parameters reach the controller as keyword arguments: one
+        # named as its own positional ones ("?model=x") would make the call
+        # fail. The snippet still reads them in request.params.
+
+        def call(**params):
+            for name in CONTROLLER_ARGUMENTS:
+                params.pop(name, None)
+            return endpoint(**params)
+
+        call.routing = routing
+        return super()._dispatch(call)
 
     @classmethod
     def _endpoint_check_json2_rpc(cls, args):

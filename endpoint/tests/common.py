@@ -23,6 +23,7 @@ SNIPPET_NAMES = (
     "hashlib",
     "hmac",
     "log",
+    "params",
 )
 
 # The answer of an endpoint that failed on the server: nothing of the cause.

@@ -27,6 +27,10 @@ DEMO_ROUTES = {
     "/demo/contact": "post",
     "/demo/order": "post",
     "/demo/whoami": "get",
+    "/demo/partners/{partner}": "get",
+    "/demo/v1/partners/{partner}": "get",
+    "/demo/partners": "get",
+    "/demo/notes/{key}": "get",
 }
 SCHEMA_WITH_DEFS = """
 type: object
@@ -195,6 +199,55 @@ class TestOpenApiDemo(OpenApiHttpMixin, EndpointHttpCase):
         api.validate_request(request)
         with self.assertRaises(OpenAPIError):
             api.validate_response(request, RequestsOpenAPIResponse(response))
+
+    def test_demo_routes_methods_and_parameters(self):
+        document = self._document()
+        paths = document["paths"]
+        api = OpenAPI.from_dict(document)
+        # Every route of an endpoint, typed from its converter.
+        for path in ("/demo/partners/{partner}", "/demo/v1/partners/{partner}"):
+            operation = paths[path]["get"]
+            self.assertEqual(
+                [
+                    (p["name"], p["in"], p["schema"]["type"])
+                    for p in operation["parameters"]
+                ],
+                [("partner", "path", "integer")],
+            )
+        partner = self.env.ref("base.main_partner")
+        response = self.url_open(f"/demo/v1/partners/{partner.id}")
+        self.assertEqual(response.json()["name"], partner.name)
+        self._assert_matches(api, response)
+        # Every method; the body documented on the one that carries it.
+        notes = paths["/demo/notes/{key}"]
+        self.assertEqual(set(notes), {"get", "put", "delete"})
+        self.assertNotIn("requestBody", notes["get"])
+        self.assertNotIn("requestBody", notes["delete"])
+        self.assertEqual(
+            list(notes["put"]["requestBody"]["content"]), ["application/json"]
+        )
+        self.assertIn("PUT", notes["get"]["responses"]["405"]["description"])
+        response = self.url_open(
+            "/demo/notes/shopping",
+            data=json.dumps({"text": "Buy milk"}),
+            headers={"Content-Type": "application/json"},
+            method="PUT",
+        )
+        self.assertEqual(response.json(), {"key": "shopping", "text": "Buy milk"})
+        self._assert_matches(api, response)
+        # Query parameters from the parameters schema, and their 400.
+        search = paths["/demo/partners"]["get"]
+        limit = next(p for p in search["parameters"] if p["name"] == "limit")
+        self.assertEqual(limit["in"], "query")
+        self.assertEqual(limit["schema"]["maximum"], 50)
+        self.assertIn("400", search["responses"])
+        response = self.url_open("/demo/partners?limit=2&name=a")
+        self.assertEqual(len(response.json()), 2)
+        self._assert_matches(api, response)
+        response = self.url_open("/demo/partners?limit=500")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["detail"][0]["loc"], ["query", "limit"])
+        self._assert_matches(api, response, request_valid=False)
 
     def test_path_converters_become_path_parameters(self):
         self._create_endpoint(

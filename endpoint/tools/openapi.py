@@ -22,12 +22,20 @@ REF_PREFIX = "#/components/schemas/"
 
 # Odoo's routing accepts werkzeug converters in a route: "/a/<int:id>".
 ROUTE_CONVERTER = re.compile(
-    r"<(?:(?P<conv>[a-zA-Z_][\w]*)(?:\([^)]*\))?:)?(?P<name>\w+)>"
+    r"<(?:(?P<conv>[a-zA-Z_][\w]*)(?:\((?P<args>[^)]*)\))?:)?(?P<name>\w+)>"
 )
+ANY_ARGUMENT = re.compile(r"""[\w.-]+|"[^"]*"|'[^']*'""")
 CONVERTER_SCHEMAS = {
     "int": {"type": "integer"},
     "float": {"type": "number"},
     "uuid": {"type": "string", "format": "uuid"},
+    "model": {"type": "integer", "description": "The id of a record."},
+    "models": {
+        "type": "string",
+        "pattern": "^[0-9]+(,[0-9]+)*$",
+        "description": "Record ids, separated by commas.",
+    },
+    "path": {"type": "string", "description": "May hold slashes."},
 }
 
 # The error bodies every endpoint answers with (see ``error_response`` in
@@ -40,7 +48,8 @@ ERROR_SCHEMAS = {
         "properties": {
             "loc": {
                 "type": "array",
-                "description": 'Where: "body", then the path inside the body.',
+                "description": 'Where: "body", then the path inside the body; '
+                'or "path", "query" or "header", then the parameter\'s name.',
                 "items": {"type": ["string", "integer"]},
             },
             "msg": {"type": "string", "description": "What is wrong."},
@@ -133,24 +142,33 @@ def _rebase_refs(schema, base):
     return walk(schema)
 
 
-def openapi_path(route):
+def converter_schema(converter, args=None):
+    """The JSON schema of the values a route converter matches."""
+    if converter == "any" and args:
+        return {
+            "type": "string",
+            "enum": [a.strip("\"'") for a in ANY_ARGUMENT.findall(args)],
+        }
+    return copy.deepcopy(CONVERTER_SCHEMAS.get(converter, {"type": "string"}))
+
+
+def openapi_path(route, path_schemas=None):
     """Turn an Odoo route into an OpenAPI path and its path parameters.
 
     ``/a/<int:id>`` -> ``("/a/{id}", [{"name": "id", "in": "path", ...}])``.
+    ``path_schemas`` maps parameter names to schemas (a parameters schema's
+    path properties) merged into the converter's.
     """
     parameters = []
 
     def replace(match):
         name = match["name"]
+        schema = converter_schema(match["conv"], match["args"])
+        extra = (path_schemas or {}).get(name)
+        if isinstance(extra, dict):
+            schema.update(copy.deepcopy(extra))
         parameters.append(
-            {
-                "name": name,
-                "in": "path",
-                "required": True,
-                "schema": dict(
-                    CONVERTER_SCHEMAS.get(match["conv"], {"type": "string"})
-                ),
-            }
+            {"name": name, "in": "path", "required": True, "schema": schema}
         )
         return "{" + name + "}"
 
@@ -263,11 +281,17 @@ def build_operation(endpoint, name=None):
     - ``auth``: what the auth type adds, ``{"security": [...],
       "schemes": {name: security scheme}, "responses": {status: text}}``;
       without ``security``, the operation says nothing about it;
-    - ``schemas``: more component schemas the operation refers to.
+    - ``schemas``: more component schemas the operation refers to;
+    - ``methods``: every method the endpoint answers (``method`` alone when
+      absent), named by its 405;
+    - ``path_schemas`` (name -> schema, merged into the converter's) and
+      ``parameters`` (OpenAPI query and header parameter objects), from a
+      parameters schema, which ``params_checked`` says is enforced.
     """
     method = endpoint["method"].upper()
     name = name or operation_name(method, endpoint["route"])
-    _path, parameters = openapi_path(endpoint["route"])
+    _path, parameters = openapi_path(endpoint["route"], endpoint.get("path_schemas"))
+    parameters += copy.deepcopy(endpoint.get("parameters") or [])
     operation = {
         "operationId": name,
         "summary": endpoint.get("summary") or endpoint.get("name") or endpoint["route"],
@@ -293,17 +317,23 @@ def build_operation(endpoint, name=None):
             "The body does not parse or does not match the request schema.",
             "RequestValidationError",
         )
+    elif endpoint.get("params_checked"):
+        responses["400"] = _error_response(
+            "A parameter does not match the parameters schema.",
+            "RequestValidationError",
+        )
     for code, text in (auth.get("responses") or {}).items():
         responses[str(code)] = _error_response(text)
     responses["404"] = {
         "description": "No endpoint is published at this route "
         "(unknown, archived, or not synced yet)."
     }
+    methods = ", ".join(m.upper() for m in endpoint.get("methods") or [method])
     responses["405"] = {
-        **_error_response(f"Called with another method than {method}."),
+        **_error_response(f"Called with another method than {methods}."),
         "headers": {
             "Allow": {
-                "description": "The method the endpoint answers.",
+                "description": "The methods the endpoint answers.",
                 "schema": {"type": "string"},
             }
         },

@@ -9,10 +9,12 @@ request being served, in one place.
 """
 
 import dataclasses
+import re
 from types import CodeType
 from typing import Any
 
 from . import body
+from . import params as params_tools
 
 # The routing members a sync publishes, besides Odoo's own.
 ROUTING_RUNTIME = "endpoint_runtime"
@@ -23,14 +25,47 @@ ROUTING_METHODS = "endpoint_methods"
 ROUTING_ARCHIVED = "endpoint_archived"
 
 
-def allowed_methods(request_method):
-    """The HTTP methods an endpoint answers: HEAD goes with GET."""
-    return [request_method, "HEAD"] if request_method == "GET" else [request_method]
+# The methods whose requests carry a body, checked by content type and schema.
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+def request_methods(request_method, extra_methods=None):
+    """The methods an endpoint answers, as configured: its ``request_method``
+    first, then ``extra_methods`` (a list, or text separated by commas,
+    spaces or lines), upper-case, each once."""
+    if isinstance(extra_methods, str):
+        extra_methods = re.split(r"[\s,]+", extra_methods)
+    methods = []
+    for method in (request_method, *(extra_methods or ())):
+        method = (method or "").strip().upper()
+        if method and method not in methods:
+            methods.append(method)
+    return methods
+
+
+def allowed_methods(methods):
+    """The HTTP methods an endpoint answers: HEAD goes with GET.
+
+    ``methods`` is a list of methods, or one method (a string)."""
+    if isinstance(methods, str):
+        methods = [methods]
+    allowed = list(methods)
+    if "GET" in allowed and "HEAD" not in allowed:
+        allowed.insert(allowed.index("GET") + 1, "HEAD")
+    return allowed
+
+
+def carries_body(method):
+    return method in BODY_METHODS
 
 
 def schema_applicable(request_method, content_type):
-    """Tell whether requests of this method and content type get a schema."""
-    return bool(request_method in ("POST", "PUT") and body.schema_kind(content_type))
+    """Tell whether requests of this method (or any of these methods) and
+    content type get a schema."""
+    methods = [request_method] if isinstance(request_method, str) else request_method
+    return bool(
+        any(carries_body(m) for m in methods or ()) and body.schema_kind(content_type)
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,6 +82,17 @@ class EndpointRuntime:
     max_body_size: int = 0  # 0: the system parameter's limit
     # Which calls get a log entry: None (logging off), "all" or "errors".
     log: str | None = None
+    # All the methods answered, request_method first; HEAD not included.
+    request_methods: tuple = ()
+    params: Any = None  # a compiled tools.params schema, or None
+
+    def checks_content_type(self, method):
+        """Tell whether a request of ``method`` must have the content type:
+        when its method carries a body, or when none of the endpoint's does
+        (then its content type applies to all, as with a single method)."""
+        return carries_body(method) or not any(
+            carries_body(m) for m in self.request_methods
+        )
 
 
 def build_runtime(record_id, values, compile_code):
@@ -54,15 +100,16 @@ def build_runtime(record_id, values, compile_code):
 
     ``values`` holds ``exec_mode``, ``request_method``,
     ``request_content_type``, ``request_content_schema``, ``code_snippet``,
-    ``exec_as_user_id``, ``request_max_body_size`` and, when calls are
-    logged, ``log_calls`` and ``log_keep``; ``compile_code`` compiles the
-    snippet of the ``code`` exec mode (the addon passes
-    ``tools.snippet.compile_snippet``, which needs Odoo). Raises
-    ``SchemaError`` or the compiler's error when they cannot be compiled (a
-    record's constraints refuse such values).
+    ``exec_as_user_id``, and optionally ``request_max_body_size``,
+    ``extra_methods``, ``request_params_schema``, ``log_calls`` and
+    ``log_keep``; ``compile_code`` compiles the snippet of the ``code`` exec
+    mode (the addon passes ``tools.snippet.compile_snippet``, which needs
+    Odoo). Raises ``SchemaError`` or the compiler's error when they cannot be
+    compiled (a record's constraints refuse such values).
     """
+    methods = request_methods(values["request_method"], values.get("extra_methods"))
     schema = None
-    if schema_applicable(values["request_method"], values["request_content_type"]):
+    if schema_applicable(methods, values["request_content_type"]):
         schema = body.compile_schema(
             values["request_content_schema"], values["request_content_type"]
         )
@@ -80,6 +127,8 @@ def build_runtime(record_id, values, compile_code):
         # Values published before these fields existed have none of them.
         max_body_size=values.get("request_max_body_size") or 0,
         log=(values.get("log_keep") or "all") if values.get("log_calls") else None,
+        request_methods=tuple(methods),
+        params=params_tools.compile_params_schema(values.get("request_params_schema")),
     )
 
 
@@ -94,13 +143,17 @@ class RequestState:
     - ``routing``: the matched rule's routing when it is an endpoint's route;
     - ``runtime``: the compiled runtime of the endpoint being served;
     - ``json_body``: the JSON body as validated, handed to the first
-      ``request.get_json_data()`` so that the snippet does not parse it again.
+      ``request.get_json_data()`` so that the snippet does not parse it again;
+    - ``path_args``: the values of the route's placeholders, as converted;
+    - ``params``: what the snippet reads as ``params``.
     """
 
     version: int | None = None
     routing: dict | None = None
     runtime: EndpointRuntime | None = None
     json_body: list = dataclasses.field(default_factory=list)
+    path_args: dict | None = None
+    params: dict | None = None
 
     def serves(self, model_name, record_id):
         """Tell whether the matched route serves this endpoint record."""

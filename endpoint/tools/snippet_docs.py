@@ -8,7 +8,12 @@ Names available in the code snippet
 env         Odoo environment, as the "Exec as user" (or the caller when empty)
 user        env.user, the user the snippet runs as
 endpoint    this endpoint: endpoint.id, .name, .route, and .env (same as env)
-request     the request: .params, .get_json_data(), .httprequest (headers, body)
+request     the request: .params, .get_json_data(), .httprequest (headers, body,
+            .method: GET, PUT... for an endpoint answering several methods)
+params      the route's typed parameters, converted: /orders/<int:id> gives
+            params["id"] == 42; <model("res.partner"):partner> gives a record
+            the snippet's user can read. Plus the query and header parameters
+            the parameters schema declares, converted to their type.
 Response    odoo.http.Response, to answer anything that is not JSON
 datetime    the datetime module (date, datetime, time, timedelta, timezone)
 dateutil    dateutil: parser, relativedelta, rrule, tz

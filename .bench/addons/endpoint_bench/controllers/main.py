@@ -145,3 +145,7 @@ class BenchPlainController(http.Controller):
                 ]
             )
         return Response("<ack/>", content_type="application/xml")
+
+    @http.route("/bench/plain/param/<int:item_id>", methods=["GET"], **ROUTE)
+    def param(self, item_id):
+        return request.make_json_response({"id": item_id})

@@ -1,0 +1,396 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Several routes and methods per endpoint, path parameters, typed parameters.
+
+An endpoint answers on its ``route`` and its ``extra_routes``, for its
+``request_method`` and its ``extra_methods``. A route may hold typed
+placeholders (``/api/orders/<int:order_id>``), checked at save so that a
+pattern werkzeug cannot compile never reaches the routing map; two endpoints
+whose patterns match a same URL are refused at save. The values of the
+placeholders, and the query and header parameters a parameters schema
+declares, reach the snippet converted, as ``params``.
+"""
+
+import werkzeug.exceptions
+
+from odoo import api, exceptions, fields, models
+
+from ..exceptions import RequestValidationError
+from ..tools import params as params_tools
+from ..tools import route_patterns, routes
+from ..tools import runtime as runtime_tools
+from ..tools.body import SchemaError
+
+KNOWN_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+# One concern per file: the record, publishing, serving, OpenAPI, routes.
+class EndpointMixinRoutes(models.AbstractModel):
+    _inherit = "endpoint.mixin"  # pylint: disable=consider-merging-classes-inherited
+
+    extra_routes = fields.Text(
+        string="Other routes",
+        copy=False,
+        help="More routes the endpoint answers on, one per line, such as "
+        "/api/v1/orders. Like the route, each may hold typed parameters: "
+        "/api/orders/<int:order_id>.",
+    )
+    extra_methods = fields.Char(
+        string="Other methods",
+        help="More HTTP methods the endpoint answers, separated by spaces or "
+        "commas, such as PUT DELETE. The snippet reads the method of the "
+        "request in request.httprequest.method.",
+    )
+    request_params_schema = fields.Text(
+        string="Parameters schema",
+        help="JSON Schema (in JSON or YAML syntax) of the parameters: an "
+        "object whose properties path, query and header describe the "
+        "parameters of each place. Declared query and header values are "
+        "converted to their type; requests whose parameters do not match "
+        "are answered 400.",
+    )
+    route_parameter_names = fields.Char(
+        string="Path parameters",
+        compute="_compute_route_parameter_names",
+        help="The names of the routes' typed parameters, read in the "
+        "snippet as params['name'].",
+    )
+
+    # ------------------------------------------------------------------
+    # Selections and computes
+    # ------------------------------------------------------------------
+
+    def _selection_request_method(self):
+        methods = super()._selection_request_method()
+        if "PATCH" not in dict(methods):
+            methods = [*methods, ("PATCH", "PATCH")]
+        return methods
+
+    @api.model
+    def _code_editor_fields(self):
+        return (*super()._code_editor_fields(), "request_params_schema")
+
+    @api.depends("route", "extra_routes")
+    def _compute_route_parameter_names(self):
+        converters = self._route_converters()
+        for rec in self:
+            names = []
+            for route in rec._endpoint_routes():
+                try:
+                    pattern = route_patterns.compile_pattern(route, converters)
+                except route_patterns.RoutePatternError:
+                    continue
+                names += [n for n in pattern.names if n not in names]
+            rec.route_parameter_names = ", ".join(names) or False
+
+    @api.depends("request_method", "request_content_type", "extra_methods")
+    def _compute_request_content_schema_applicable(self):
+        for rec in self:
+            rec.request_content_schema_applicable = runtime_tools.schema_applicable(
+                rec._endpoint_methods(), rec.request_content_type
+            )
+
+    def _endpoint_routes(self):
+        """Every route the endpoint answers on: its route first."""
+        self.ensure_one()
+        found = [self.route] if self.route else []
+        for line in route_patterns.clean_lines(self.extra_routes):
+            route = self._clean_extra_route(line)
+            if route not in found:
+                found.append(route)
+        return found
+
+    def _clean_extra_route(self, route):
+        # As the route is cleaned: a leading slash, the model's prefix, no
+        # trailing slash.
+        return self.new({"route": route})._clean_route()
+
+    def _endpoint_methods(self):
+        """Every method the endpoint answers (HEAD aside): its
+        ``request_method`` first."""
+        self.ensure_one()
+        return runtime_tools.request_methods(self.request_method, self.extra_methods)
+
+    @api.model
+    def _route_converters(self):
+        return self.env["ir.http"]._get_converters()
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+
+    @api.constrains("request_method", "extra_methods", "request_content_type")
+    def _check_extra_methods(self):
+        for rec in self:
+            methods = rec._endpoint_methods()
+            unknown = [m for m in methods if m not in KNOWN_METHODS]
+            if unknown:
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: %(methods)s is not a method an "
+                        "endpoint answers; use %(known)s.",
+                        name=rec.name,
+                        methods=", ".join(unknown),
+                        known=", ".join(KNOWN_METHODS),
+                    )
+                )
+            if not rec.request_content_type and any(
+                runtime_tools.carries_body(m) for m in methods
+            ):
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: a content type is required: "
+                        "%(methods)s requests carry a body.",
+                        name=rec.name,
+                        methods=", ".join(
+                            m for m in methods if runtime_tools.carries_body(m)
+                        ),
+                    )
+                )
+
+    @api.constrains("route", "extra_routes")
+    def _check_route_patterns(self):
+        converters = self._route_converters()
+        for rec in self:
+            patterns = rec._compiled_route_patterns(converters)
+            rec._check_extra_routes_free(patterns)
+            rec._check_route_overlaps(patterns, converters)
+
+    def _compiled_route_patterns(self, converters):
+        """The record's routes, each checked and compiled; a UserError names
+        the first that cannot be served and why."""
+        self.ensure_one()
+        compiled = []
+        lines = [self.route] + [
+            self._clean_extra_route(line)
+            for line in route_patterns.clean_lines(self.extra_routes)
+        ]
+        seen = set()
+        for route in lines:
+            if route in seen:
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: the route %(route)s is listed twice.",
+                        name=self.name,
+                        route=route,
+                    )
+                )
+            seen.add(route)
+            try:
+                pattern = route_patterns.compile_pattern(route, converters)
+            except route_patterns.RoutePatternError as exc:
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: the route cannot be served. %(error)s",
+                        name=self.name,
+                        error=str(exc),
+                    )
+                ) from exc
+            for placeholder in pattern.placeholders:
+                model = placeholder.model
+                if model is not None and model not in self.env:
+                    raise exceptions.UserError(
+                        self.env._(
+                            "Endpoint %(name)s: route %(route)s: there is no "
+                            "model %(model)s (in <%(converter)s(...):%(param)s>).",
+                            name=self.name,
+                            route=route,
+                            model=model,
+                            converter=placeholder.converter,
+                            param=placeholder.name,
+                        )
+                    )
+            compiled.append(pattern)
+        return compiled
+
+    def _check_extra_routes_free(self, patterns):
+        """The other routes follow the rules of the route: not reserved, not
+        served by Odoo's code (the route itself is checked on its own)."""
+        for pattern in patterns:
+            is_main = pattern.pattern == self.route
+            if not is_main and pattern.pattern in self._blacklist_routes:
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: route %(route)s is reserved, "
+                        "pick another one.",
+                        name=self.name,
+                        route=pattern.pattern,
+                    )
+                )
+            if is_main and not pattern.placeholders:
+                continue
+            for url in route_patterns.sample_urls(pattern):
+                odoo_rule = routes.odoo_rule_for(
+                    url, self._odoo_modules(), self._route_converters()
+                )
+                if odoo_rule:
+                    raise exceptions.UserError(
+                        self.env._(
+                            "Endpoint %(name)s: route %(route)s is already "
+                            "served by Odoo (%(rule)s); an endpoint there would "
+                            "hide it. Pick another route.",
+                            name=self.name,
+                            route=pattern.pattern,
+                            rule=odoo_rule,
+                        )
+                    )
+
+    def _check_route_overlaps(self, patterns, converters):
+        """Refuse a route that matches a URL another endpoint's route (of any
+        model built on the route handler) matches too: which one would
+        answer would depend on werkzeug's ordering."""
+        for other, other_route in self._other_endpoint_routes():
+            first = other_route.split("/")[1:2]
+            try:
+                other_pattern = route_patterns.compile_pattern(other_route, converters)
+            except route_patterns.RoutePatternError:
+                continue  # refused when that record is saved
+            for pattern in patterns:
+                # Routes whose fixed first segments differ never meet.
+                mine = pattern.segments[:1]
+                if first and mine and "<" not in first[0] and first[0] != mine[0]:
+                    continue
+                url = route_patterns.overlap(pattern, other_pattern, converters)
+                if url is None:
+                    continue
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: route %(route)s and route %(other)s "
+                        "of %(record)s both match %(url)s. Change one of them: "
+                        "a URL is answered by one endpoint only.",
+                        name=self.name,
+                        route=pattern.pattern,
+                        other=other_route,
+                        record=other.display_name,
+                        url=url,
+                    )
+                )
+
+    def _other_endpoint_routes(self):
+        """Yield ``(record, route)`` for every route of every other endpoint,
+        archived ones included (unarchiving puts their routes back)."""
+        for model_name in self._route_consumer_models():
+            model = self.env[model_name].sudo().with_context(active_test=False)
+            domain = [("id", "!=", self.id)] if model_name == self._name else []
+            for record in model.search(domain):
+                if hasattr(record, "_endpoint_routes"):
+                    found = record._endpoint_routes()
+                else:
+                    found = [record.route] if record.route else []
+                for route in found:
+                    yield record, route
+
+    @api.model
+    def _route_consumer_models(self):
+        """The concrete models built on the route handler, through any
+        number of inheritances (the route handler's own list misses those
+        inheriting it through this mixin)."""
+        return [
+            name
+            for name in self.env.registry.descendants(
+                ["endpoint.route.handler"], "_inherit"
+            )
+            if not self.env[name]._abstract and not self.env[name]._transient
+        ]
+
+    @api.constrains("request_params_schema", "route", "extra_routes")
+    def _check_request_params_schema(self):
+        for rec in self:
+            try:
+                schema = params_tools.compile_params_schema(rec.request_params_schema)
+            except SchemaError as exc:
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: the parameters schema is invalid. "
+                        "%(error)s",
+                        name=rec.name,
+                        error=str(exc),
+                    )
+                ) from exc
+            if schema is None:
+                continue
+            names = set((rec.route_parameter_names or "").replace(" ", "").split(","))
+            unknown = [n for n in schema.names("path") if n not in names]
+            if unknown:
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: the parameters schema describes path "
+                        "parameters no route has: %(params)s.",
+                        name=rec.name,
+                        params=", ".join(unknown),
+                    )
+                )
+            clash = [
+                n for n in schema.names("query") + schema.names("header") if n in names
+            ]
+            if clash:
+                raise exceptions.UserError(
+                    self.env._(
+                        "Endpoint %(name)s: %(params)s is a path parameter and "
+                        "a query or header parameter: the snippet reads them "
+                        "by name, so each name is used once.",
+                        name=rec.name,
+                        params=", ".join(clash),
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Serving: the parameters
+    # ------------------------------------------------------------------
+
+    def _validate_request_params(self, request):
+        """Check the request's path, query and header parameters, and keep
+        them, converted, for the snippet's ``params``.
+
+        A path value a converter let through but that is not safe to hand
+        over (``..``, bytes that are not UTF-8, control characters) is a 400;
+        a record of a ``model`` placeholder that the snippet's user cannot
+        read is a 404, as a missing one.
+        """
+        state = runtime_tools.request_state(request)
+        if state is None:
+            return  # not an HTTP request of a published route (a test's mock)
+        runtime = self._get_runtime()
+        if not state.path_args and runtime.params is None:
+            state.params = {}
+            return  # most endpoints: nothing to check
+        path_args = dict(state.path_args or {})
+        errors = []
+        for name, value in path_args.items():
+            problem = route_patterns.path_value_problem(value)
+            if problem:
+                errors.append(
+                    {"loc": ["path", name], "msg": problem[1], "type": problem[0]}
+                )
+        if errors:
+            raise RequestValidationError(errors)
+        env = None
+        for name, value in path_args.items():
+            if isinstance(value, models.BaseModel):
+                env = env or self._snippet_env(request)
+                path_args[name] = self._readable_path_records(value.with_env(env))
+        values = dict(path_args)
+        if runtime.params is not None:
+            httprequest = request.httprequest
+            query = {key: httprequest.args.getlist(key) for key in httprequest.args}
+            checked = runtime.params.check(
+                path=path_args, query=query, headers=httprequest.headers
+            )
+            values = {**checked["query"], **checked["header"], **path_args}
+        state.params = values
+
+    def _readable_path_records(self, records):
+        """``records`` when they all exist and can be read, else a 404."""
+        existing = records.exists()
+        # An id the converter cannot read (too many digits) browses nothing.
+        if not records or len(existing) != len(records):
+            raise werkzeug.exceptions.NotFound()
+        try:
+            existing.check_access("read")
+        except exceptions.AccessError as exc:
+            raise werkzeug.exceptions.NotFound() from exc
+        return existing
+
+    def _request_params(self, request):
+        """What the snippet reads as ``params``."""
+        state = runtime_tools.request_state(request)
+        return (state and state.params) or {}
