@@ -19,6 +19,7 @@
         "security/endpoint_log_security.xml",
         "data/endpoint_log_cron.xml",
         "views/endpoint_log_view.xml",
+        "views/endpoint_version_view.xml",
     ],
     "demo": [
         "demo/endpoint_demo.xml",
@@ -30,6 +31,7 @@
             "endpoint/static/tests/tours/openapi_tour.js",
             "endpoint/static/tests/tours/endpoint_tours.js",
             "endpoint/static/tests/tours/endpoint_log_tour.js",
+            "endpoint/static/tests/tours/endpoint_version_tour.js",
         ],
     },
 }

@@ -6,3 +6,5 @@ from . import endpoint_mixin_openapi
 from . import endpoint_endpoint
 from . import endpoint_log
 from . import ir_http
+from . import endpoint_mixin_version
+from . import endpoint_version

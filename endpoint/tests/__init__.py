@@ -7,3 +7,5 @@ from . import test_endpoint_security
 from . import test_endpoint_log
 from . import test_endpoint_log_ui
 from . import test_endpoint_ui
+from . import test_endpoint_version
+from . import test_endpoint_version_ui
