@@ -49,6 +49,7 @@ from devkit.output import Abort, say, step
 from devkit.pg import (
     database_exists,
     drop_database,
+    pg_connect,
     start_throwaway,
 )
 from devkit.procs import free_port, port_in_use, stop_process
