@@ -35,9 +35,7 @@ class EndpointVersionDiff(models.TransientModel):
                 continue
             draft = endpoint._runtime_values()
             left = wizard.left_version_id.values if wizard.left_version_id else draft
-            right = (
-                wizard.right_version_id.values if wizard.right_version_id else draft
-            )
+            right = wizard.right_version_id.values if wizard.right_version_id else draft
             wizard.diff = version_diff.diff_html(
                 left or {}, right or {}, endpoint._version_labels()
             )
