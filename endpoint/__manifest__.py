@@ -20,6 +20,7 @@
         "data/endpoint_log_cron.xml",
         "views/endpoint_log_view.xml",
         "views/endpoint_version_view.xml",
+        "views/endpoint_console_view.xml",
     ],
     "demo": [
         "demo/endpoint_demo.xml",

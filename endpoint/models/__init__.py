@@ -8,3 +8,5 @@ from . import endpoint_log
 from . import ir_http
 from . import endpoint_mixin_version
 from . import endpoint_version
+from . import endpoint_mixin_console
+from . import endpoint_log_replay

@@ -9,3 +9,4 @@ from . import test_endpoint_log_ui
 from . import test_endpoint_ui
 from . import test_endpoint_version
 from . import test_endpoint_version_ui
+from . import test_endpoint_console
