@@ -33,6 +33,7 @@
             "endpoint/static/tests/tours/endpoint_tours.js",
             "endpoint/static/tests/tours/endpoint_log_tour.js",
             "endpoint/static/tests/tours/endpoint_version_tour.js",
+            "endpoint/static/tests/tours/endpoint_console_tour.js",
         ],
     },
 }

@@ -10,3 +10,4 @@ from . import test_endpoint_ui
 from . import test_endpoint_version
 from . import test_endpoint_version_ui
 from . import test_endpoint_console
+from . import test_endpoint_console_ui
