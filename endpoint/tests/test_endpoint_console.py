@@ -65,7 +65,10 @@ class TestEndpointConsole(EndpointTransactionCase):
             ),
         )
         answer = endpoint._console_call("GET", "/test/console/commit")
-        self.assertNotEqual(answer["status"], 200)
+        self.assertEqual(answer["status"], 400, answer["body"])
+        self.assertEqual(
+            json.loads(answer["body"]), {"detail": "A dry run cannot commit."}
+        )
         self.assertFalse(self._partners())
 
     def test_draft_runs_the_edit_live_runs_the_published_version(self):

@@ -100,5 +100,6 @@ def pretty_body(data, content_type):
             root = etree.fromstring(data)
             return etree.tostring(root, pretty_print=True, encoding="unicode")
     except (ValueError, etree.XMLSyntaxError):
-        pass
+        # Not what its content type says: shown as it came.
+        return text
     return text
