@@ -20,6 +20,8 @@
         "security/endpoint_log_security.xml",
         "data/endpoint_log_cron.xml",
         "views/endpoint_log_view.xml",
+        "views/endpoint_version_view.xml",
+        "views/endpoint_console_view.xml",
     ],
     "demo": [
         "demo/endpoint_demo.xml",
@@ -33,6 +35,8 @@
             "endpoint/static/tests/tours/endpoint_tours.js",
             "endpoint/static/tests/tours/endpoint_log_tour.js",
             "endpoint/static/tests/tours/endpoint_routes_tour.js",
+            "endpoint/static/tests/tours/endpoint_version_tour.js",
+            "endpoint/static/tests/tours/endpoint_console_tour.js",
         ],
     },
 }

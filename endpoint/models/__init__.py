@@ -7,3 +7,7 @@ from . import endpoint_mixin_routes
 from . import endpoint_endpoint
 from . import endpoint_log
 from . import ir_http
+from . import endpoint_mixin_version
+from . import endpoint_version
+from . import endpoint_mixin_console
+from . import endpoint_log_replay

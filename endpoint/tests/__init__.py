@@ -8,3 +8,7 @@ from . import test_endpoint_log
 from . import test_endpoint_log_ui
 from . import test_endpoint_ui
 from . import test_endpoint_routes
+from . import test_endpoint_version
+from . import test_endpoint_version_ui
+from . import test_endpoint_console
+from . import test_endpoint_console_ui

@@ -1,0 +1,2 @@
+from . import endpoint_version_diff
+from . import endpoint_console
