@@ -7,7 +7,9 @@ in this process, with the user the endpoint's auth type would give.
 """
 
 import time
+from urllib.parse import urlsplit
 
+from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.test import EnvironBuilder
 
 from odoo import exceptions, http, models
@@ -76,7 +78,7 @@ class EndpointMixinConsole(models.AbstractModel):
             runtime_tools.ROUTING_MODEL: self._name,
             runtime_tools.ROUTING_RECORD: self.id,
             runtime_tools.ROUTING_RUNTIME: values,
-            "routes": [self.route],
+            "routes": self._console_routes(dry_run),
         }
         capture = console_tools.Capture(dry_run=dry_run)
         token = console_tools.CAPTURE.set(capture)
@@ -91,6 +93,11 @@ class EndpointMixinConsole(models.AbstractModel):
         start = time.perf_counter()
         try:
             try:
+                # As Odoo's routing would: the path must match one of the
+                # routes, and its placeholders give the path parameters.
+                state.path_args = self._console_match(
+                    state.routing["routes"], req.httprequest.path
+                )
                 # Built here, not cached: a draft is no published version.
                 state.runtime = endpoint._build_runtime(values)
                 endpoint._validate_request(req)
@@ -120,6 +127,32 @@ class EndpointMixinConsole(models.AbstractModel):
             "duration_ms": duration,
             "log": capture.lines,
         }
+
+    def _console_routes(self, dry_run):
+        """The routes a console call matches: the record's own for a dry
+        run, the published ones for the live version."""
+        if dry_run:
+            return self._endpoint_routes()
+        key = self._endpoint_registry_unique_key()
+        rule = next(iter(self._endpoint_registry.get_rules(keys=[key])), None)
+        return list(rule.routing["routes"]) if rule else self._endpoint_routes()
+
+    def _console_match(self, routes, path):
+        """The converted path parameters of ``path`` on one of ``routes``;
+        a 404 when it matches none, as a client would get."""
+        converters = self.env["ir.http"]._get_converters()
+        rules = Map(
+            [Rule(route, endpoint=route) for route in routes],
+            converters=converters,
+            strict_slashes=False,
+        )
+        try:
+            _route, args = rules.bind("localhost").match(path, method=None)
+        except RequestRedirect as exc:  # "/x/" for "/x": follow it
+            _route, args = rules.bind("localhost").match(
+                urlsplit(exc.new_url).path, method=None
+            )
+        return args
 
     def _console_refuse_commit(self):
         raise DryRunCommit(self.env._("A dry run cannot commit."))

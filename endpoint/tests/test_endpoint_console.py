@@ -190,6 +190,40 @@ class TestEndpointConsole(EndpointTransactionCase):
         with self.assertRaises(UserError):
             wizard.action_send()
 
+    def test_path_parameters_and_methods_of_the_endpoint(self):
+        endpoint = self._create_endpoint(
+            route="/test/console/items/<int:item_id>",
+            extra_routes="/test/console/v2/items/<int:item_id>",
+            extra_methods="DELETE",
+            code_snippet=(
+                "result = {'payload': {'id': params['item_id'],"
+                " 'method': request.httprequest.method}}"
+            ),
+        )
+        action = endpoint.action_open_console()
+        wizard = self.env[action["res_model"]].browse(action["res_id"])
+        self.assertEqual(wizard.answered_methods, "GET, DELETE")
+        for path, method in (
+            ("/test/console/items/42", "GET"),
+            ("/test/console/v2/items/42", "DELETE"),
+        ):
+            wizard.write({"path": path, "method": method})
+            wizard.action_send()
+            self.assertEqual(wizard.status, 200, wizard.response_body)
+            self.assertEqual(
+                json.loads(wizard.response_body), {"id": 42, "method": method}
+            )
+        # A value the converter refuses, or another path: a 404, as a client gets.
+        for path in ("/test/console/items/abc", "/test/console/other"):
+            wizard.write({"path": path, "method": "GET"})
+            wizard.action_send()
+            self.assertEqual(wizard.status, 404, path)
+            self.assertIn("detail", json.loads(wizard.response_body))
+        # Only the endpoint's own methods are sent.
+        wizard.write({"path": "/test/console/items/42", "method": "PUT"})
+        with self.assertRaisesRegex(UserError, "answers GET, DELETE"):
+            wizard.action_send()
+
     def test_replay_a_logged_call_with_masked_headers_empty(self):
         endpoint = self._create_endpoint(route="/test/console/replay")
         entry = self.env["endpoint.log"].create(

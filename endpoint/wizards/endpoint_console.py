@@ -28,6 +28,9 @@ class EndpointConsole(models.TransientModel):
     request_headers = fields.Text(string="Headers", help="One 'Name: value' a line.")
     request_body = fields.Text(string="Body")
     auth_type = fields.Char(compute="_compute_auth_type")
+    answered_methods = fields.Char(
+        compute="_compute_auth_type", help="The methods this endpoint answers."
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Call as",
@@ -47,7 +50,11 @@ class EndpointConsole(models.TransientModel):
     @api.depends("res_model", "res_id")
     def _compute_auth_type(self):
         for wizard in self:
-            wizard.auth_type = wizard._endpoint().auth_type or False
+            endpoint = wizard._endpoint()
+            wizard.auth_type = endpoint.auth_type or False
+            wizard.answered_methods = (
+                ", ".join(endpoint._endpoint_methods()) if endpoint else False
+            )
 
     def _endpoint(self):
         self.ensure_one()
@@ -87,6 +94,16 @@ class EndpointConsole(models.TransientModel):
     def action_send(self):
         """Send the request and show the answer in the console."""
         self.ensure_one()
+        answered = self._endpoint()._endpoint_methods()
+        if self.method not in answered and not (
+            self.method == "HEAD" and "GET" in answered
+        ):
+            raise exceptions.UserError(
+                self.env._(
+                    "This endpoint answers %(methods)s: pick one of them.",
+                    methods=", ".join(answered),
+                )
+            )
         try:
             headers = console_tools.parse_headers(self.request_headers)
         except ValueError as exc:
