@@ -24,7 +24,11 @@ class EndpointMixinVersion(models.AbstractModel):
         version holds already (a sync without changes, a module update)."""
         Version = self.env["endpoint.version"].sudo()
         for rec in self:
-            values = rec._synced_runtime_values()
+            # The other routes serve requests too: right after a sync, the
+            # record's are the published ones.
+            values = dict(
+                rec._synced_runtime_values(), extra_routes=rec.extra_routes or False
+            )
             last = Version.search(
                 [("res_model", "=", rec._name), ("res_id", "=", rec.id)], limit=1
             )

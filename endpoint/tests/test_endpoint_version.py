@@ -105,18 +105,29 @@ class TestEndpointVersion(EndpointTransactionCase):
         self._sync(endpoint)
         self.assertEqual(len(self._versions(endpoint)), 3)
 
-    def test_restore_brings_back_the_other_methods_and_parameters(self):
+    def test_restore_brings_back_the_other_methods_routes_and_parameters(self):
         schema = "properties: {query: {properties: {n: {type: integer}}}}"
         endpoint = self._create_endpoint(
             route="/test/version/methods",
+            extra_routes="/test/version/v1/methods",
             extra_methods="PUT DELETE",
             request_content_type="application/json",
             request_params_schema=schema,
         )
-        endpoint.write({"extra_methods": "PUT", "request_params_schema": False})
+        endpoint.write(
+            {
+                "extra_methods": "PUT",
+                "extra_routes": False,
+                "request_params_schema": False,
+            }
+        )
         self._sync(endpoint)
-        self._versions(endpoint)[-1].action_restore()
+        new, old = self._versions(endpoint)
+        self.assertEqual(old.values["extra_routes"], "/test/version/v1/methods")
+        self.assertFalse(new.values["extra_routes"])
+        old.action_restore()
         self.assertEqual(endpoint.extra_methods, "PUT DELETE")
+        self.assertEqual(endpoint.extra_routes, "/test/version/v1/methods")
         self.assertEqual(endpoint.request_params_schema, schema)
 
     def test_restore_skips_a_user_deleted_since(self):
