@@ -374,6 +374,20 @@ def load_yaml(source):
     return yaml.load(source, Loader=_JsonLikeYamlLoader)  # a SafeLoader
 
 
+def load_checked_json_schema(source, what="The JSON schema"):
+    """``load_json_schema_text``, then refuse a schema that is not a valid
+    Draft 2020-12 schema, saying where (``what`` names it in the message)."""
+    schema = load_json_schema_text(source)
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
+        raise SchemaError(
+            f"{what} is not a valid Draft 2020-12 schema at {where}: {exc.message}"
+        ) from exc
+    return schema
+
+
 def load_json_schema_text(source):
     """Read a JSON Schema written in JSON or YAML (YAML is a superset)."""
     try:
@@ -489,16 +503,8 @@ class JsonBodySchema:
     kind = "json"
 
     def __init__(self, source, format_checker=True):
-        schema = load_json_schema_text(source)
+        schema = load_checked_json_schema(source)
         cls = jsonschema.Draft202012Validator
-        try:
-            cls.check_schema(schema)
-        except jsonschema.SchemaError as exc:
-            where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
-            raise SchemaError(
-                f"The JSON schema is not a valid Draft 2020-12 schema at {where}: "
-                f"{exc.message}"
-            ) from exc
         ref = unresolvable_ref(schema)
         if ref is not None:
             raise SchemaError(

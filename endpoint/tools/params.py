@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import jsonschema
 
 from ..exceptions import RequestValidationError, SchemaError
-from .body import load_json_schema_text
+from .body import load_checked_json_schema
 
 PLACES = ("path", "query", "header")
 INTEGER = re.compile(r"[+-]?[0-9]{1,4300}\Z")
@@ -90,16 +90,7 @@ class ParamsSchema:
     """A parameters schema compiled once, checking every request's values."""
 
     def __init__(self, source):
-        schema = load_json_schema_text(source)
-        cls = jsonschema.Draft202012Validator
-        try:
-            cls.check_schema(schema)
-        except jsonschema.SchemaError as exc:
-            where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
-            raise SchemaError(
-                f"The parameters schema is not a valid Draft 2020-12 schema "
-                f"at {where}: {exc.message}"
-            ) from exc
+        schema = load_checked_json_schema(source, "The parameters schema")
         if not isinstance(schema, Mapping):
             raise SchemaError("The parameters schema must be an object.")
         places = schema.get("properties") or {}
@@ -128,6 +119,7 @@ class ParamsSchema:
                 seen[key] = place
             self.properties[place] = dict(props)
         self.schema = schema
+        cls = jsonschema.Draft202012Validator
         self._validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
 
     def names(self, place):
