@@ -131,9 +131,8 @@ class IrHttp(models.AbstractModel):
         limits apply; a proxy sends only /websocket to this port.
         """
         werkzeug.exceptions.abort(
-            response_tools.json_response(
-                {"detail": request.env._("Endpoints are not served on this port.")},
-                status=503,
+            response_tools.error_response(
+                503, request.env._("Endpoints are not served on this port.")
             )
         )
 
@@ -164,21 +163,18 @@ class IrHttp(models.AbstractModel):
             )
         if cors:
             # Odoo names "GET, POST" for routes open to any method; endpoints
-            # check their one method themselves.
+            # check their own methods themselves.
             request.future_response.headers.set(
                 "Access-Control-Allow-Methods", ", ".join(allowed)
             )
         if allowed and cls._endpoint_is_cross_site_forgery(routing):
             werkzeug.exceptions.abort(
-                response_tools.json_response(
-                    {
-                        "detail": request.env._(
-                            "Cross-site request refused: send Odoo's CSRF token, "
-                            "or call from an origin the endpoint's CORS setting "
-                            "names."
-                        )
-                    },
-                    status=403,
+                response_tools.error_response(
+                    403,
+                    request.env._(
+                        "Cross-site request refused: send Odoo's CSRF token, "
+                        "or call from an origin the endpoint's CORS setting names."
+                    ),
                 )
             )
         return res
