@@ -22,6 +22,7 @@
         "views/endpoint_log_view.xml",
         "views/endpoint_version_view.xml",
         "views/endpoint_console_view.xml",
+        "views/endpoint_export_view.xml",
     ],
     "demo": [
         "demo/endpoint_demo.xml",
