@@ -123,16 +123,19 @@ class EndpointMixinExport(models.AbstractModel):
             if name not in EXPORT_FIRST and bool(raw) == bool(defaults.get(name)):
                 return None
             return module_export.Value(name, "eval", str(bool(raw))), None
-        empty = raw is False or raw is None or raw == ""
         default = defaults.get(name)
+        if fld.type in ("integer", "float", "monetary"):
+            # Odoo reads an unset number as 0.
+            if name not in EXPORT_FIRST and raw == (default or 0):
+                return None
+            return module_export.Value(name, "eval", repr(raw)), None
+        empty = raw is False or raw is None or raw == ""
         if name not in EXPORT_FIRST and (
             raw == default or (empty and default in (False, None, ""))
         ):
             return None
         if empty:
             return module_export.Value(name, "eval", "False"), None
-        if fld.type in ("integer", "float", "monetary"):
-            return module_export.Value(name, "eval", repr(raw)), None
         if name in SCHEMA_FIELDS:
             xml = name == "request_content_schema" and self._export_is_xml()
             extension = module_export.schema_extension(raw, xml=xml)

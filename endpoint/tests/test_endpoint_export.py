@@ -105,9 +105,21 @@ class TestEndpointExportFiles(ExportCase):
         self.assertEqual(self._field(record, "cors").get("eval"), "False")
         # Published when the module is installed or upgraded.
         self.assertEqual(self._field(record, "registry_sync").get("eval"), "True")
-        # Bookkeeping stays out.
-        for name in ("create_date", "write_uid", "endpoint_hash", "id"):
+        # Bookkeeping, and values at their default, stay out.
+        for name in (
+            "create_date",
+            "write_uid",
+            "endpoint_hash",
+            "id",
+            "request_max_body_size",
+            "csrf",
+        ):
             self.assertIsNone(self._field(record, name), name)
+        endpoint.write({"request_max_body_size": 2048, "csrf": True})
+        record = self._records(self._files(endpoint))["endpoint_shop_ping"]
+        limit = self._field(record, "request_max_body_size")
+        self.assertEqual(limit.get("eval"), "2048")
+        self.assertEqual(self._field(record, "csrf").get("eval"), "True")
 
     def test_schemas_go_to_files_named_after_the_route(self):
         order = self.env.ref("endpoint.endpoint_demo_order")
