@@ -96,20 +96,23 @@ class EndpointMixinPublish(models.AbstractModel):
         reads the signal in the same snapshot as the data it covers.
         """
         cr = self.env.cr
-        if not self or cr.postcommit.data.get("endpoint.route_version"):
+        if not self:
             return
-        cr.postcommit.data["endpoint.route_version"] = True
         registry = self.env.registry
-        registry.clear_cache("routing")
-        registry.clear_cache()  # the runtimes
-        if not registry.ready:
+        if not registry.ready and not cr.postcommit.data.get("endpoint.signaled"):
             # While modules load, Odoo signals nothing until the registry is
             # loaded, maybe long after this module's commit, and workers keep
             # their routing map until then, though the routes changed under
             # it. Signaled in this transaction, the change reaches them with
             # the commit that publishes it, neither before nor after.
+            cr.postcommit.data["endpoint.signaled"] = True
             for signal in ("orm_signaling_routing", "orm_signaling_default"):
                 cr.execute(SQL("INSERT INTO %s DEFAULT VALUES", SQL.identifier(signal)))
+        if cr.postcommit.data.get("endpoint.route_version"):
+            return
+        cr.postcommit.data["endpoint.route_version"] = True
+        registry.clear_cache("routing")
+        registry.clear_cache()  # the runtimes
 
         def announce():
             cr.execute("SELECT nextval('endpoint_route_version')")

@@ -686,6 +686,25 @@ class TestEndpointPublishWhen(EndpointRecordCase):
             self.assertEqual(self._route_row(endpoint), "/test/when/loading")
             self.assertFalse(self._pending_syncs())
 
+    def test_an_upgrade_renaming_a_route_signals_workers_in_its_transaction(self):
+        # What -u does to a module's XML endpoint: the new route and the
+        # signal that makes workers drop their routing map commit together,
+        # so no worker serves neither route, nor the old one past the commit.
+        endpoint = self._create_endpoint(route="/test/when/old")
+        signals = self._routing_signals()
+        with (
+            patch.object(odoo_module, "current_test", None),
+            patch.object(self.env.registry, "ready", False),
+        ):
+            endpoint.write({"route": "/test/when/new", "registry_sync": True})
+            self.assertEqual(self._route_row(endpoint), "/test/when/new")
+            self.assertEqual(self._routing_signals(), signals + 1)
+            self.assertFalse(self._pending_syncs())
+
+    def _routing_signals(self):
+        self.env.cr.execute("SELECT count(*) FROM orm_signaling_routing")
+        return self.env.cr.fetchone()[0]
+
     def test_otherwise_it_publishes_once_the_transaction_commits(self):
         with patch.object(odoo_module, "current_test", None):
             endpoint = self._create_in_sync("/test/when/commit")
