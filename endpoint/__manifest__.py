@@ -38,6 +38,7 @@
             "endpoint/static/tests/tours/endpoint_routes_tour.js",
             "endpoint/static/tests/tours/endpoint_version_tour.js",
             "endpoint/static/tests/tours/endpoint_console_tour.js",
+            "endpoint/static/tests/tours/endpoint_export_tour.js",
         ],
     },
 }

@@ -3,6 +3,7 @@
 (the exported module installed in a new database answers as the originals)."""
 
 import ast
+import base64
 import io
 import os
 import shutil
@@ -290,6 +291,30 @@ class TestEndpointExportDownload(EndpointHttpCase):
         # Not for anyone else to download.
         self.opener.cookies.clear()
         self.assertNotEqual(self.url_open(download["url"]).status_code, 200)
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointExportUi(EndpointHttpCase):
+    """In a real browser: select endpoints, export them, get the zip."""
+
+    def test_export_two_endpoints_from_the_list(self):
+        self.start_tour(
+            "/odoo/action-endpoint.endpoint_endpoint_act_window",
+            "endpoint_tour_export_module_data",
+            login="admin",
+        )
+        wizard = self.env["endpoint.export"].search([], order="id desc", limit=1)
+        self.assertEqual(wizard.module_name, "shop_api")
+        self.assertEqual(wizard.file_name, "shop_api_endpoints.zip")
+        archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(wizard.file_data)))
+        self.assertEqual(
+            sorted(archive.namelist()),
+            [
+                "shop_api/MANIFEST_LINES.txt",
+                "shop_api/data/endpoints.xml",
+                "shop_api/data/schemas/demo_order.xsd",
+            ],
+        )
 
 
 def demo_body(name):
