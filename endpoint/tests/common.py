@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Test helpers for endpoints: this addon's tests and downstream modules' use them.
 
-Public, documented in the usage docs (readme/USAGE.md, "Testing"):
+Public, documented in the usage docs (readme/USAGE.md, "Shipping endpoints in
+a module"):
 
 - ``EndpointTestMixin``: mix into a ``TransactionCase`` or an ``HttpCase``.
   ``publish_endpoints(records)`` publishes records to the live routes inside
