@@ -1,19 +1,23 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Export as module data: the files written, the download, and the round trip
-(the exported module installed in a new database answers as the originals)."""
+(the exported module installed in a new database answers as the originals,
+and an upgrade renaming a route leaves no moment without it)."""
 
 import ast
 import base64
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -336,6 +340,16 @@ ROUND_TRIP_CALLS = (
     ("GET", "/demo/whoami", None, None),
 )
 ROUND_TRIP_MODULE = "endpoint_export_round_trip"
+# A module loaded after it, as others are in a real upgrade, whose loading
+# takes a while: the upgrade's end (the registry reload every worker waits
+# for) comes seconds after the exported module's own commit.
+LATER_MODULE = "endpoint_export_round_trip_later"
+LATER_INIT = """import os
+import time
+
+if os.environ.get("ENDPOINT_TEST_SLOW_LOAD"):
+    time.sleep(3)
+"""
 # Installing base, web and endpoint in a new database takes a while on a
 # busy machine.
 INSTALL_TIMEOUT = 600
@@ -344,7 +358,8 @@ INSTALL_TIMEOUT = 600
 @tagged("post_install", "-at_install")
 class TestEndpointExportRoundTrip(EndpointHttpCase):
     """Export the demo endpoints, install the result as a module in a new
-    database served by another Odoo, call both: the same answers."""
+    database served by another Odoo, call both: the same answers. Then
+    rename a route in the module and upgrade it while that Odoo serves."""
 
     def _calls(self, call):
         answers = []
@@ -369,7 +384,7 @@ class TestEndpointExportRoundTrip(EndpointHttpCase):
             path, data=body, headers=headers, method=method, allow_redirects=False
         )
 
-    def test_exported_module_answers_as_the_originals(self):
+    def test_exported_module_answers_as_the_originals_and_upgrades(self):
         endpoints = self.env["endpoint.endpoint"]
         for xml_id in DEMO_XML_IDS:
             endpoints |= self.env.ref(xml_id)
@@ -399,6 +414,11 @@ class TestEndpointExportRoundTrip(EndpointHttpCase):
         }
         (module / "__manifest__.py").write_text(repr(manifest))
         (module / "__init__.py").write_text("")
+        later = addons / LATER_MODULE
+        later.mkdir()
+        (later / "__init__.py").write_text(LATER_INIT)
+        later_manifest = {**manifest, "depends": [ROUND_TRIP_MODULE], "data": []}
+        (later / "__manifest__.py").write_text(repr(later_manifest))
 
         db = f"{self.env.cr.dbname}_export_{os.getpid()}"
         self.addCleanup(drop_database, db)
@@ -421,26 +441,71 @@ class TestEndpointExportRoundTrip(EndpointHttpCase):
         for want, have in zip(expected, got, strict=True):
             self.assertEqual(have, want, want[0])
 
-    def _serve(self, tmp, addons, db, port):
-        (tmp / "odoo.conf").write_text("[options]\n")
+        # Then the module's author renames a route and upgrades the module
+        # while the server answers: the new route answers from the module's
+        # commit on, and no call to it is refused once the old one is gone.
+        data = module / module_export.DATA_FILE
+        data.write_text(data.read_text().replace(">/demo/hello<", ">/demo/hi<"))
+        with (
+            RoutePoller(base, "/demo/hello") as old,
+            RoutePoller(base, "/demo/hi") as new,
+        ):
+            log = tmp / "upgrade.log"
+            modules = f"{ROUND_TRIP_MODULE},{LATER_MODULE}"
+            upgrade = subprocess.run(
+                self._odoo_cmd(tmp, addons, db, "--update", modules)
+                + ["--stop-after-init", "--http-port", str(free_port())]
+                + ["--logfile", str(log)],
+                env=dict(self._odoo_env(), ENDPOINT_TEST_SLOW_LOAD="1"),
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=INSTALL_TIMEOUT,
+                check=False,
+            )
+            self.assertEqual(upgrade.returncode, 0, tail(log))
+            new.wait_for(200)
+        gone = old.first_since(lambda status: status == 404)
+        self.assertIsNotNone(gone, "the old route still answers after the upgrade")
+        refused = [e for e in new.events if e[0] >= gone[1] and e[2] != 200]
+        self.assertFalse(refused, "the new route refused calls after the old went")
+        # From the module's commit, not from the end of the upgrade: a call
+        # was answered before the upgrade told workers to reload.
+        answered = new.first_since(lambda status: status == 200)
+        reloaded = log_moment(log, "Registry changed, signaling")
+        self.assertLess(answered[1], reloaded, tail(log))
+
+    def _odoo_cmd(self, tmp, addons, db, *extra):
+        conf = tmp / "odoo.conf"
+        if not conf.exists():
+            conf.write_text("[options]\n")
         cmd = [
             sys.executable, "-m", "odoo",
-            "--config", str(tmp / "odoo.conf"),
+            "--config", str(conf),
             "--addons-path", ",".join([str(addons), *config["addons_path"]]),
             "--data-dir", str(tmp / "data"),
             "--database", db, "--db-filter", f"^{db}$",
-            "--init", ROUND_TRIP_MODULE,
-            "--http-interface", "127.0.0.1", "--http-port", str(port),
+            "--http-interface", "127.0.0.1",
             "--workers", "0", "--max-cron-threads", "0",
-            "--logfile", str(tmp / "odoo.log"),
+            *extra,
         ]  # fmt: skip
         for option in ("db_host", "db_port", "db_user", "db_password"):
             if config.get(option):
                 cmd += [f"--{option}", str(config[option])]
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        return cmd
+
+    def _odoo_env(self):
+        return dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+
+    def _serve(self, tmp, addons, db, port):
+        cmd = self._odoo_cmd(
+            tmp, addons, db,
+            "--init", f"{ROUND_TRIP_MODULE},{LATER_MODULE}",
+            "--http-port", str(port),
+            "--logfile", str(tmp / "odoo.log"),
+        )  # fmt: skip
         server = subprocess.Popen(
             cmd,
-            env=env,
+            env=self._odoo_env(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -470,6 +535,56 @@ class TestEndpointExportRoundTrip(EndpointHttpCase):
                 return
             time.sleep(1)
         self.fail(f"the exported module did not serve /demo/hello in time: {tail(log)}")
+
+
+class RoutePoller:
+    """A thread calling a route back to back; keeps (sent, done, status)."""
+
+    def __init__(self, base, path):
+        self.url = base + path
+        self.events = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self):
+        while not self.stopping.is_set():
+            sent = time.time()
+            try:
+                status = requests.get(self.url, timeout=30).status_code
+            except requests.RequestException:
+                status = None
+            self.events.append((sent, time.time(), status))
+
+    def first_since(self, accept, since=0):
+        return next((e for e in self.events if e[0] >= since and accept(e[2])), None)
+
+    def wait_for(self, status, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.first_since(lambda got: got == status):
+                return
+            time.sleep(0.1)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.thread.join(60)
+
+
+LOG_STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) ")
+
+
+def log_moment(log, pattern):
+    """When Odoo wrote the first line of ``log`` matching ``pattern`` (UTC)."""
+    for line in log.read_text(errors="replace").splitlines():
+        stamp = LOG_STAMP.match(line)
+        if stamp and re.search(pattern, line):
+            moment = datetime.strptime(stamp[1], "%Y-%m-%d %H:%M:%S,%f")
+            return moment.replace(tzinfo=UTC).timestamp()
+    return None
 
 
 def drop_database(name):
