@@ -9,6 +9,7 @@ DevTools Protocol) and writes:
 
     endpoint/static/description/endpoint_list.png
     endpoint/static/description/endpoint_form.png
+    endpoint/static/description/endpoint_export.png
 
 Options after ``--`` go to every Odoo command, e.g. the database connection:
 ``-- --db_host 127.0.0.1 --db_user odoo``. Odoo 19 comes as for
@@ -309,6 +310,39 @@ def take_screenshots(browser, base_url, db):
     browser.goto(f"{base_url}{ACTION}/{record_id}{DEBUG}")
     browser.wait_for(".o_form_view .o_field_code .ace_editor .ace_line")
     browser.screenshot(OUTPUT / "endpoint_form.png")
+
+    # Export as module data, on the endpoints of the demo route group.
+    browser.goto(f"{base_url}{ACTION}{DEBUG}")
+    browser.wait_for(".o_list_view .o_data_row")
+    browser.evaluate(
+        """(() => {
+            for (const row of document.querySelectorAll(".o_data_row")) {
+                const text = row.innerText;
+                if (text.includes("/demo/hello") || text.includes("/demo/order")) {
+                    row.querySelector(".o_list_record_selector input").click();
+                }
+            }
+            return true;
+        })()"""
+    )
+    browser.wait_for(".o_cp_action_menus button")
+    browser.evaluate(
+        'document.querySelector(".o_cp_action_menus button").click() || true'
+    )
+    browser.wait_for(".o-dropdown--menu .o-dropdown-item")
+    browser.evaluate(
+        """(() => {
+            const menu = ".o-dropdown--menu .o-dropdown-item";
+            const items = document.querySelectorAll(menu);
+            const item = [...items].find(
+                el => el.innerText.trim() === "Export as module data"
+            );
+            item.click();
+            return true;
+        })()"""
+    )
+    browser.wait_for(".modal .o_field_code .ace_editor .ace_line")
+    browser.screenshot(OUTPUT / "endpoint_export.png")
 
 
 def main(argv=None):

@@ -22,6 +22,7 @@
         "views/endpoint_log_view.xml",
         "views/endpoint_version_view.xml",
         "views/endpoint_console_view.xml",
+        "views/endpoint_export_view.xml",
     ],
     "demo": [
         "demo/endpoint_demo.xml",
@@ -37,6 +38,7 @@
             "endpoint/static/tests/tours/endpoint_routes_tour.js",
             "endpoint/static/tests/tours/endpoint_version_tour.js",
             "endpoint/static/tests/tours/endpoint_console_tour.js",
+            "endpoint/static/tests/tours/endpoint_export_tour.js",
         ],
     },
 }

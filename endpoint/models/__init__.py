@@ -11,3 +11,4 @@ from . import endpoint_mixin_version
 from . import endpoint_version
 from . import endpoint_mixin_console
 from . import endpoint_log_replay
+from . import endpoint_mixin_export

@@ -7,6 +7,8 @@ requests run from those published values, compiled once per routes' version.
 """
 
 from odoo import api, http, models, tools
+from odoo.modules import module as odoo_module
+from odoo.tools import SQL
 
 from odoo.addons.endpoint_route_handler.models.endpoint_route_sync_mixin import (
     EndpointRouteSyncMixin,
@@ -94,16 +96,27 @@ class EndpointMixinPublish(models.AbstractModel):
         reads the signal in the same snapshot as the data it covers.
         """
         cr = self.env.cr
-        if not self or cr.postcommit.data.get("endpoint.route_version"):
+        if not self:
+            return
+        registry = self.env.registry
+        if not registry.ready and not cr.postcommit.data.get("endpoint.signaled"):
+            # While modules load, Odoo signals nothing until the registry is
+            # loaded, maybe long after this module's commit, and workers keep
+            # their routing map until then, though the routes changed under
+            # it. Signaled in this transaction, the change reaches them with
+            # the commit that publishes it, neither before nor after.
+            cr.postcommit.data["endpoint.signaled"] = True
+            for signal in ("orm_signaling_routing", "orm_signaling_default"):
+                cr.execute(SQL("INSERT INTO %s DEFAULT VALUES", SQL.identifier(signal)))
+        if cr.postcommit.data.get("endpoint.route_version"):
             return
         cr.postcommit.data["endpoint.route_version"] = True
-        registry = self.env.registry
         registry.clear_cache("routing")
         registry.clear_cache()  # the runtimes
 
         def announce():
             cr.execute("SELECT nextval('endpoint_route_version')")
-            if registry.ready:  # not while modules load: workers reload then
+            if registry.ready:  # while modules load, signaled above
                 registry.signal_changes()
 
         cr.postcommit.add(announce)
@@ -193,6 +206,25 @@ class EndpointMixinPublish(models.AbstractModel):
             self._endpoint_registry.update_rules(switched)
             self.env.registry.clear_cache("routing")
             self._announce_route_change()
+
+    @api.model
+    def _add_after_commit_hook(self, record_ids):
+        # The route handler publishes once the transaction commits, so that
+        # an admin's edits go live together. Two transactions must publish
+        # in their own course instead: a module's install or upgrade, which
+        # then commits each record and its route at once (an upgrade
+        # renaming a route leaves no moment where neither answers), and a
+        # test, which never commits.
+        if self._publishes_in_transaction():
+            self.browse(record_ids)._handle_registry_sync(record_ids)
+            return
+        super()._add_after_commit_hook(record_ids)
+
+    @api.model
+    def _publishes_in_transaction(self):
+        """Tell whether a sync asked now publishes at once, in the current
+        transaction, rather than once it commits."""
+        return not self.env.registry.ready or bool(odoo_module.current_test)
 
     def _handle_registry_sync(self, record_ids=None):
         # The route handler drops the rules of archived records; here they

@@ -4,14 +4,11 @@
 from odoo.tests import new_test_user, tagged
 
 from .common import EndpointHttpCase
-from .test_endpoint_ui import ACTION_URL, TestEndpointUi
+from .test_endpoint_ui import ACTION_URL
 
 
 @tagged("post_install", "-at_install")
 class TestEndpointLogUi(EndpointHttpCase):
-    # "Sync registry" from the browser, as the other tours publish.
-    _publish_on_commit = TestEndpointUi._publish_on_commit
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -24,10 +21,9 @@ class TestEndpointLogUi(EndpointHttpCase):
             auth_type="public",
             exec_as_user_id=self.runner.id,
         )
-        with self._publish_on_commit():
-            self.start_tour(
-                f"{ACTION_URL}/{endpoint.id}", "endpoint_log_tour", login="admin"
-            )
+        self.start_tour(
+            f"{ACTION_URL}/{endpoint.id}", "endpoint_log_tour", login="admin"
+        )
         endpoint.invalidate_recordset()
         self.assertTrue(endpoint.log_calls)
         entries = self.env["endpoint.log"].search([("endpoint_id", "=", endpoint.id)])

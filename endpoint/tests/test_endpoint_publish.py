@@ -8,11 +8,16 @@ Odoo spends on any route. Edits and syncs racing requests get the old or
 the new answer, never an error.
 """
 
+import io
 import json
+from contextlib import contextmanager
+from unittest.mock import patch
 
 from odoo.exceptions import UserError
+from odoo.modules import module as odoo_module
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+from odoo.tools.convert import convert_xml_import
 
 from odoo.addons.endpoint_route_handler.registry import EndpointRegistry
 
@@ -155,6 +160,17 @@ class TestEndpointCache(EndpointHttpCase):
 class TestEndpointRegistrySync(EndpointRecordCase):
     """Edits reach the live route only through Sync registry."""
 
+    @contextmanager
+    def _after_commit(self):
+        """Sync as outside a test: once the transaction commits, through
+        the route handler's post-commit hook (which a test never runs)."""
+        with patch.object(
+            type(self.env["endpoint.endpoint"]),
+            "_publishes_in_transaction",
+            lambda model: False,
+        ):
+            yield
+
     def _sync_hooks(self, endpoint):
         """Post-commit sync callbacks pending for ``endpoint``."""
         return [
@@ -225,7 +241,8 @@ class TestEndpointRegistrySync(EndpointRecordCase):
         endpoint = self._create_endpoint(route="/test/before")
         endpoint.route = "/test/after"
         self.assertEqual(self._route_row(endpoint), "/test/before")
-        endpoint.action_sync_registry()
+        with self._after_commit():
+            endpoint.action_sync_registry()
         self.assertTrue(endpoint.registry_sync)
         self.assertTrue(self._sync_hooks(endpoint))
         endpoint._handle_registry_sync()
@@ -246,7 +263,8 @@ class TestEndpointRegistrySync(EndpointRecordCase):
     def test_action_sync_registry_on_many_records(self):
         first = self._create_endpoint(sync=False, route="/test/one")
         second = self._create_endpoint(sync=False, route="/test/two")
-        (first | second).action_sync_registry()
+        with self._after_commit():
+            (first | second).action_sync_registry()
         self.assertTrue(all((first | second).mapped("registry_sync")))
         hooks = self._sync_hooks(first)
         self.assertEqual(hooks, self._sync_hooks(second))
@@ -259,18 +277,20 @@ class TestEndpointRegistrySync(EndpointRecordCase):
         endpoint = self._create_endpoint(sync=False)
         action = self.env.ref("endpoint.server_action_registry_sync")
         self.assertEqual(action.binding_model_id.model, "endpoint.endpoint")
-        action.with_context(
-            active_model="endpoint.endpoint",
-            active_id=endpoint.id,
-            active_ids=endpoint.ids,
-        ).run()
+        with self._after_commit():
+            action.with_context(
+                active_model="endpoint.endpoint",
+                active_id=endpoint.id,
+                active_ids=endpoint.ids,
+            ).run()
         self.assertTrue(endpoint.registry_sync)
         self.assertTrue(self._sync_hooks(endpoint))
 
     def test_create_in_sync_registers_a_post_commit_sync(self):
-        endpoint = self.env["endpoint.endpoint"].create(
-            self._endpoint_vals(route="/test/from-data", registry_sync=True)
-        )
+        with self._after_commit():
+            endpoint = self.env["endpoint.endpoint"].create(
+                self._endpoint_vals(route="/test/from-data", registry_sync=True)
+            )
         self.assertTrue(endpoint.registry_sync)
         hooks = self._sync_hooks(endpoint)
         self.assertEqual(len(hooks), 1)
@@ -283,9 +303,10 @@ class TestEndpointRegistrySync(EndpointRecordCase):
         # A module upgrade rewrites its XML endpoints with registry_sync=True.
         endpoint = self._create_endpoint(route="/test/upgraded")
         before = len(self._sync_hooks(endpoint))
-        endpoint.write(
-            {"code_snippet": "result = {'payload': 2}", "registry_sync": True}
-        )
+        with self._after_commit():
+            endpoint.write(
+                {"code_snippet": "result = {'payload': 2}", "registry_sync": True}
+            )
         self.assertTrue(endpoint.registry_sync)
         hooks = self._sync_hooks(endpoint)
         self.assertEqual(len(hooks), before + 1)
@@ -298,12 +319,14 @@ class TestEndpointRegistrySync(EndpointRecordCase):
     def test_edit_without_publishing_stays_out_of_sync(self):
         endpoint = self._create_endpoint(route="/test/edited")
         before = len(self._sync_hooks(endpoint))
-        endpoint.write({"code_snippet": "result = {'payload': 2}"})
+        with self._after_commit():
+            endpoint.write({"code_snippet": "result = {'payload': 2}"})
         self.assertFalse(endpoint.registry_sync)
         self.assertEqual(len(self._sync_hooks(endpoint)), before)
 
     def test_create_out_of_sync_registers_no_sync(self):
-        endpoint = self._create_endpoint(sync=False)
+        with self._after_commit():
+            endpoint = self._create_endpoint(sync=False)
         self.assertFalse(self._sync_hooks(endpoint))
 
     def test_deleting_removes_the_route(self):
@@ -563,3 +586,127 @@ class TestEndpointHostileResync(EndpointHttpCase):
             )
         self.assertEqual(self._call("/endpoint_test/h2b/many/3").status_code, 404)
         self.assertEqual(json.loads(self._call(endpoints[0].route).text), 0)
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointPublishInTests(EndpointHttpCase):
+    """Inside a test, a sync publishes at once: no commit ever comes."""
+
+    def _public_vals(self, route, answer):
+        return self._endpoint_vals(
+            route=route,
+            auth_type="public",
+            exec_as_user_id=self.env.ref("base.user_admin").id,
+            code_snippet=f"result = {{'payload': {answer!r}}}",
+        )
+
+    def _get(self, route):
+        self.opener.cookies.clear()
+        return self.url_open(route)
+
+    def test_a_record_created_in_sync_is_served(self):
+        self.env["endpoint.endpoint"].create(
+            {**self._public_vals("/test/in-test/new", "new"), "registry_sync": True}
+        )
+        response = self._get("/test/in-test/new")
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), "new")
+
+    def test_an_edit_asking_to_publish_is_served(self):
+        endpoint = self.publish_endpoints(
+            self.env["endpoint.endpoint"].create(
+                self._public_vals("/test/in-test/edit", "old")
+            )
+        )
+        self.assertEqual(self._get("/test/in-test/edit").json(), "old")
+        endpoint.write(
+            {"code_snippet": "result = {'payload': 'new'}", "registry_sync": True}
+        )
+        self.assertEqual(self._get("/test/in-test/edit").json(), "new")
+        # An edit that does not ask to publish waits for a sync, as outside.
+        endpoint.write({"code_snippet": "result = {'payload': 'later'}"})
+        self.assertEqual(self._get("/test/in-test/edit").json(), "new")
+
+    def test_xml_data_loaded_in_a_test_is_served(self):
+        xml = """<odoo>
+            <record id="in_test_from_xml" model="endpoint.endpoint">
+                <field name="name">From XML</field>
+                <field name="route">/test/in-test/xml</field>
+                <field name="request_method">GET</field>
+                <field name="auth_type">public</field>
+                <field name="exec_as_user_id" ref="base.user_admin" />
+                <field name="code_snippet">result = {"payload": "xml"}</field>
+                <field name="registry_sync" eval="True" />
+            </record>
+        </odoo>"""
+        data = io.BytesIO(xml.encode())
+        data.name = "in_test_endpoints.xml"
+        convert_xml_import(self.env, "endpoint", data)
+        response = self._get("/test/in-test/xml")
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), "xml")
+
+    def test_renamed_route_is_served_at_once_and_the_old_one_is_gone(self):
+        endpoint = self.publish_endpoints(
+            self.env["endpoint.endpoint"].create(
+                self._public_vals("/test/in-test/before", "same")
+            )
+        )
+        self.assertEqual(self._get("/test/in-test/before").status_code, 200)
+        endpoint.write({"route": "/test/in-test/after", "registry_sync": True})
+        self.assertEqual(self._get("/test/in-test/after").json(), "same")
+        self.assertEqual(self._get("/test/in-test/before").status_code, 404)
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointPublishWhen(EndpointRecordCase):
+    """When a sync publishes: in the transaction while modules load (an
+    install or an upgrade commits the records and their routes at once),
+    once it commits otherwise."""
+
+    def _create_in_sync(self, route):
+        return self.env["endpoint.endpoint"].create(
+            self._endpoint_vals(route=route, registry_sync=True)
+        )
+
+    def _pending_syncs(self):
+        return [
+            func
+            for func in self.env.cr.postcommit._funcs
+            if getattr(getattr(func, "func", None), "__name__", "")
+            == "_handle_registry_sync_post_commit"
+        ]
+
+    def test_while_modules_load_it_publishes_in_the_transaction(self):
+        with (
+            patch.object(odoo_module, "current_test", None),
+            patch.object(self.env.registry, "ready", False),
+        ):
+            endpoint = self._create_in_sync("/test/when/loading")
+            self.assertEqual(self._route_row(endpoint), "/test/when/loading")
+            self.assertFalse(self._pending_syncs())
+
+    def test_an_upgrade_renaming_a_route_signals_workers_in_its_transaction(self):
+        # What -u does to a module's XML endpoint: the new route and the
+        # signal that makes workers drop their routing map commit together,
+        # so no worker serves neither route, nor the old one past the commit.
+        endpoint = self._create_endpoint(route="/test/when/old")
+        signals = self._routing_signals()
+        with (
+            patch.object(odoo_module, "current_test", None),
+            patch.object(self.env.registry, "ready", False),
+        ):
+            endpoint.write({"route": "/test/when/new", "registry_sync": True})
+            self.assertEqual(self._route_row(endpoint), "/test/when/new")
+            self.assertEqual(self._routing_signals(), signals + 1)
+            self.assertFalse(self._pending_syncs())
+
+    def _routing_signals(self):
+        self.env.cr.execute("SELECT count(*) FROM orm_signaling_routing")
+        return self.env.cr.fetchone()[0]
+
+    def test_otherwise_it_publishes_once_the_transaction_commits(self):
+        with patch.object(odoo_module, "current_test", None):
+            endpoint = self._create_in_sync("/test/when/commit")
+            self.assertIsNone(self._route_row(endpoint))
+            self.assertEqual(len(self._pending_syncs()), 1)

@@ -563,13 +563,11 @@ class TestEndpointRoutesUi(EndpointHttpCase):
     route and a second method, sync it, call it."""
 
     def test_create_sync_and_call_a_parameterised_endpoint(self):
-        # Importing the class would run its tests again: reach its helper.
-        with test_endpoint_ui.TestEndpointUi._publish_on_commit(self):
-            self.start_tour(
-                test_endpoint_ui.ACTION_URL,
-                "endpoint_tour_path_parameters",
-                login="admin",
-            )
+        self.start_tour(
+            test_endpoint_ui.ACTION_URL,
+            "endpoint_tour_path_parameters",
+            login="admin",
+        )
         endpoint = self.env["endpoint.endpoint"].search(
             [("route", "=", "/tour/orders/<int:order_id>")]
         )

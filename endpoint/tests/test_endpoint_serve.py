@@ -7,15 +7,15 @@ import unittest
 from unittest.mock import patch
 
 import werkzeug.exceptions
+from werkzeug.exceptions import MethodNotAllowed, UnsupportedMediaType
 
 import odoo
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import file_open, mute_logger
 
-from odoo.addons.http_routing.tests.common import MockRequest
-
 from ..controllers.main import EndpointController
+from ..exceptions import RequestValidationError
 from .common import INTERNAL_ERROR, EndpointHttpCase
 
 JSON_SCHEMA = """
@@ -1130,16 +1130,83 @@ class TestEndpointServeSteps(EndpointHttpMixin, EndpointHttpCase):
             self.assertEqual(calls, ["_validate_request"])
 
     def test_handle_request_runs_the_handler_only(self):
-        # As downstream modules' tests do: a mocked request, which would
-        # fail every check (wrong method, no content type, a body off the
-        # schema), goes straight to the snippet.
-        with MockRequest(self.env) as request:
-            request.httprequest.method = "GET"
-            request.httprequest.headers = {}
-            request.httprequest.content_length = 2
-            request.httprequest.get_data = lambda: b"[]"
+        # A request that would fail every check (wrong method, no content
+        # type, a body off the schema) goes straight to the snippet.
+        with self.endpoint_request("GET", body=b"[]") as request:
             result = self.endpoint._handle_request(request)
         self.assertEqual(result, {"payload": {"ran": True}})
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointRequestHelper(EndpointHttpCase):
+    """The public ``endpoint_request`` helper: the hooks called without HTTP
+    see the method, headers, body and content type of a real request."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.endpoint = cls._create_endpoint(
+            route="/endpoint_test/helper",
+            request_method="POST",
+            request_content_type="application/json",
+            request_content_schema=JSON_SCHEMA,
+            code_snippet=(
+                "data = request.get_json_data()\n"
+                "result = {'payload': {'hello': data['name'],"
+                " 'lang': request.params.get('lang'),"
+                " 'token': request.httprequest.headers.get('X-Token')}}"
+            ),
+        )
+
+    def _request(self, body, content_type="application/json", method="POST", **kw):
+        return self.endpoint_request(
+            method,
+            "/endpoint_test/helper",
+            body=body,
+            content_type=content_type,
+            **kw,
+        )
+
+    def test_a_valid_request_passes_and_reaches_the_snippet(self):
+        body = json.dumps({"name": "Ada", "email": "ada@example.com"})
+        with self._request(
+            body, headers={"X-Token": "t0"}, params={"lang": "fr"}
+        ) as request:
+            self.endpoint._validate_request(request)
+            result = self.endpoint._handle_request(request)
+        self.assertEqual(
+            result, {"payload": {"hello": "Ada", "lang": "fr", "token": "t0"}}
+        )
+
+    def test_the_checks_refuse_what_http_would_refuse(self):
+        good = json.dumps({"name": "Ada", "email": "ada@example.com"})
+        cases = (
+            ("wrong method", good, {"method": "PUT"}, MethodNotAllowed),
+            ("wrong type", good, {"content_type": "text/plain"}, UnsupportedMediaType),
+            ("off schema", json.dumps({"name": "Ada"}), {}, RequestValidationError),
+            ("not JSON", "{not json", {}, RequestValidationError),
+        )
+        details = {}
+        for what, body, options, error in cases:
+            with (
+                self.subTest(what),
+                self._request(body, **options) as request,
+                self.assertRaises(error) as caught,
+            ):
+                self.endpoint._validate_request(request)
+            details[what] = getattr(caught.exception, "detail", None)
+        self.assertEqual(details["off schema"][0]["type"], "required")
+        self.assertEqual(details["not JSON"][0]["type"], "json_invalid")
+
+    def test_the_request_carries_its_content_length_and_type(self):
+        with self._request("{}", content_type="application/json; charset=utf-8") as (
+            request
+        ):
+            self.assertEqual(request.httprequest.content_length, 2)
+            self.assertEqual(request.httprequest.mimetype, "application/json")
+            self.assertEqual(request.httprequest.get_data(), b"{}")
+            self.assertEqual(request.env.cr, self.env.cr)
+            self.assertEqual(request.env.uid, self.env.uid)
 
 
 @tagged("post_install", "-at_install")

@@ -14,10 +14,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import Response
 from odoo.tests import new_test_user, tagged
-from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
 from odoo.tools import mute_logger
-
-from odoo.addons.http_routing.tests.common import MockRequest
 
 from ..tools import response as response_tools
 from ..tools import snippet
@@ -34,10 +31,7 @@ class SnippetCase(EndpointTransactionCase):
     def _request(self, user=None, params=None):
         """An Odoo request of ``user`` (the superuser env when None)."""
         env = self.env(user=user) if user else self.env
-        # The test cursor opened by log() checks the request's test cookie.
-        cookies = {TEST_CURSOR_COOKIE_NAME: self.http_request_key}
-        with MockRequest(env, cookies=cookies) as request:
-            request.params = dict(params or {})
+        with self.endpoint_request(env=env, params=params) as request:
             yield request
 
     def _eval_context(self, endpoint, user=None):

@@ -7,16 +7,11 @@ Without Chromium (or the websocket-client package) Odoo skips them and says
 why ("Chrome executable not found").
 """
 
-import contextlib
-from unittest.mock import patch
-
 from odoo.tests import new_test_user, tagged
-from odoo.tests.test_cursor import TestCursor
 
 from .common import EndpointHttpCase
 
 ACTION_URL = "/odoo/action-endpoint.endpoint_endpoint_act_window"
-SYNC_HOOK = "_handle_registry_sync_post_commit"
 
 
 @tagged("post_install", "-at_install")
@@ -28,29 +23,6 @@ class TestEndpointUi(EndpointHttpCase):
             cls.env, login="tour_api_user", name="Tour API user"
         )
 
-    @contextlib.contextmanager
-    def _publish_on_commit(self):
-        """Run the sync the UI schedules when its request commits.
-
-        "Sync registry" publishes routes in a post-commit hook, and the test
-        cursor behind HTTP requests drops post-commit hooks. Run just that
-        hook, as a real commit would; the test transaction still rolls back.
-        """
-        commit = TestCursor.commit
-
-        def commit_and_sync(cursor):
-            hooks = [
-                hook
-                for hook in cursor.postcommit._funcs
-                if getattr(getattr(hook, "func", None), "__name__", "") == SYNC_HOOK
-            ]
-            commit(cursor)
-            for hook in hooks:
-                hook()
-
-        with patch.object(TestCursor, "commit", commit_and_sync):
-            yield
-
     def _get(self, route):
         # A fresh session each time: what an API client without cookies sees.
         self.opener.cookies.clear()
@@ -61,8 +33,7 @@ class TestEndpointUi(EndpointHttpCase):
         self._create_endpoint(name="Tour already live", route="/tour/live")
         self.assertEqual(self._get("/tour/hello").status_code, 404)
 
-        with self._publish_on_commit():
-            self.start_tour(ACTION_URL, "endpoint_tour_create_and_sync", login="admin")
+        self.start_tour(ACTION_URL, "endpoint_tour_create_and_sync", login="admin")
 
         endpoint = self.env["endpoint.endpoint"].search([("route", "=", "/tour/hello")])
         self.assertRecordValues(
@@ -109,14 +80,12 @@ class TestEndpointUi(EndpointHttpCase):
         self.assertEqual(self._get("/tour/archive").status_code, 200)
         record_url = f"{ACTION_URL}/{endpoint.id}"
 
-        with self._publish_on_commit():
-            self.start_tour(record_url, "endpoint_tour_archive", login="admin")
+        self.start_tour(record_url, "endpoint_tour_archive", login="admin")
         endpoint.invalidate_recordset()
         self.assertFalse(endpoint.active)
         self.assertEqual(self._get("/tour/archive").status_code, 404)
 
-        with self._publish_on_commit():
-            self.start_tour(record_url, "endpoint_tour_unarchive", login="admin")
+        self.start_tour(record_url, "endpoint_tour_unarchive", login="admin")
         endpoint.invalidate_recordset()
         self.assertTrue(endpoint.active)
         response = self._get("/tour/archive")
