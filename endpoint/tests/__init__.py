@@ -12,3 +12,4 @@ from . import test_endpoint_version
 from . import test_endpoint_version_ui
 from . import test_endpoint_console
 from . import test_endpoint_console_ui
+from . import test_endpoint_limits
