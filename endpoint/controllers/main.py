@@ -18,7 +18,12 @@ class EndpointControllerMixin:
         endpoint = env[model].sudo()._find_endpoint(endpoint_route)
         if not endpoint:
             raise werkzeug.exceptions.NotFound()
-        limits = endpoint._get_runtime().limits
+        try:
+            limits = endpoint._get_runtime().limits
+        except Exception:  # noqa: BLE001 # answered below, in JSON
+            # A runtime that cannot be built (a snippet that fails its
+            # checks) fails again in the validation, answered there.
+            limits = None
         if limits is None:
             return self._serve_endpoint(env, endpoint)
         # Refused here (403, 429, 503) or served, its answer carrying the

@@ -26,7 +26,7 @@ from odoo import api, exceptions, fields, models, sql_db
 
 from ..exceptions import LimitError
 from ..tools import limits as limits_tools
-from ..tools import snippet
+from ..tools import openapi, snippet
 
 TIME_LIMIT_PARAM = "endpoint.time_limit"
 # Seconds a snippet may run when neither the endpoint nor the system
@@ -134,10 +134,8 @@ class EndpointMixinLimits(models.AbstractModel):
     def _runtime_values(self):
         values = super()._runtime_values()
         values.update(
-            # Public endpoints run as their "Exec as user", whoever calls.
-            allowed_group_ids=(
-                self.allowed_group_ids.ids if self.auth_type != "public" else []
-            ),
+            allowed_group_ids=self.allowed_group_ids.ids,
+            auth_type=self.auth_type,
             allowed_addresses=self.allowed_addresses or False,
             rate_limit_count=self.rate_limit_count,
             rate_limit_period=self.rate_limit_period,
@@ -146,6 +144,18 @@ class EndpointMixinLimits(models.AbstractModel):
             max_concurrent=self.max_concurrent,
         )
         return values
+
+    def _openapi_operation(self, operation):
+        operation = super()._openapi_operation(operation)
+        values = {name: self[name] for name in LIMIT_FIELDS}
+        values["allowed_group_ids"] = values["allowed_group_ids"].ids
+        values["auth_type"] = self.auth_type
+        time_limit = self.exec_mode == "code" and (
+            self.time_limit or self._default_time_limit()
+        )
+        return openapi.add_limits(
+            operation, limits_tools.build_limits(values), time_limit or None
+        )
 
     def init(self):
         res = super().init()
@@ -312,9 +322,10 @@ class EndpointMixinLimits(models.AbstractModel):
     def _time_limit(self):
         """The seconds the snippet may run: the endpoint's own limit, else
         the system parameter's, else ``DEFAULT_TIME_LIMIT``; 0: none."""
-        own = self._get_runtime().time_limit
-        if own:
-            return own
+        return self._get_runtime().time_limit or self._default_time_limit()
+
+    def _default_time_limit(self):
+        """The time limit of endpoints without their own (seconds, 0: none)."""
         value = self.env["ir.config_parameter"].sudo().get_param(TIME_LIMIT_PARAM)
         try:
             return float(value) if value else DEFAULT_TIME_LIMIT

@@ -15,6 +15,7 @@ from odoo.tools import config, mute_logger
 
 from ..tools import limits as limits_tools
 from .common import EndpointHttpCase, EndpointTransactionCase
+from .test_endpoint_openapi import OpenApiHttpMixin
 
 # A period no test run crosses the end of: its window began years ago.
 LONG_PERIOD = 10**9
@@ -356,3 +357,34 @@ class TestEndpointTimeLimit(EndpointHttpCase):
         # Nothing fires after the call is over.
         time.sleep(1.5)
         self.assertEqual(self._call("/endpoint_test/h18/fast").status_code, 200)
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointLimitsOpenApi(OpenApiHttpMixin, EndpointHttpCase):
+    def test_limits_are_documented(self):
+        group = self.env["res.groups"].create({"name": "H18 doc callers"})
+        self._create_endpoint(
+            route="/endpoint_test/h18/doc_limited",
+            allowed_group_ids=[group.id],
+            rate_limit_count=10,
+            rate_limit_period=60,
+            max_concurrent=2,
+            time_limit=5,
+        )
+        self._create_endpoint(route="/endpoint_test/h18/doc_free")
+        self.authenticate("admin", "admin")
+        paths = self._document()["paths"]
+        limited = paths["/endpoint_test/h18/doc_limited"]["get"]["responses"]
+        self.assertLessEqual({"403", "429", "503", "504"}, set(limited))
+        self.assertIn("5 s", limited["504"]["description"])
+        self.assertIn("Retry-After", limited["429"]["headers"])
+        self.assertIn("Retry-After", limited["503"]["headers"])
+        for status, response in limited.items():
+            self.assertLessEqual(set(RATE_HEADERS), set(response["headers"]), status)
+        free = paths["/endpoint_test/h18/doc_free"]["get"]["responses"]
+        # The default time limit applies to every snippet; nothing else.
+        self.assertIn("30 s", free["504"]["description"])
+        self.assertFalse({"403", "429", "503"} & set(free))
+        self.assertFalse(
+            any("headers" in r for r in free.values() if r != free.get("405"))
+        )

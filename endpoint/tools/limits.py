@@ -111,8 +111,13 @@ class Limits:
 def build_limits(values):
     """The ``Limits`` of an endpoint's published ``values``, or None when it
     has none (values published before these fields existed have none)."""
+    # Public endpoints run as their "Exec as user", whoever calls: no
+    # group to check.
+    groups = (
+        values.get("allowed_group_ids") if values.get("auth_type") != "public" else ()
+    )
     limits = Limits(
-        group_ids=frozenset(values.get("allowed_group_ids") or ()),
+        group_ids=frozenset(groups or ()),
         networks=parse_networks(values.get("allowed_addresses")),
         rate_count=max(values.get("rate_limit_count") or 0, 0),
         rate_period=max(values.get("rate_limit_period") or 60, 1),
