@@ -218,18 +218,27 @@ class EndpointMixinLimits(models.AbstractModel):
         """Count the call; return its ``RateLimit-*`` headers, or refuse it
         with 429 past the limit."""
         bucket = f"{self._name}:{self.id}:{self._rate_client_key(request, limits)}"
-        with self._autocommit_cursor() as cr:
-            cr.execute(
-                limits_tools.RATE_HIT_SQL,
-                {"bucket": bucket, "period": limits.rate_period},
-            )
-            hits, reset = cr.fetchone()
-            if hits == 1:
-                cr.execute(limits_tools.RATE_CLEANUP_SQL)
+        key = (bucket, limits.rate_count, limits.rate_period)
+        reset = limits_tools.EXHAUSTED.seconds_left(key)
+        if reset is not None:
+            # Refused already in this window by this process: refused again
+            # without a query, so that a flood costs the database nothing.
+            hits = limits.rate_count + 1
+        else:
+            with self._autocommit_cursor() as cr:
+                cr.execute(
+                    limits_tools.RATE_HIT_SQL,
+                    {"bucket": bucket, "period": limits.rate_period},
+                )
+                hits, reset = cr.fetchone()
+                if hits == 1:
+                    cr.execute(limits_tools.RATE_CLEANUP_SQL)
+            reset = float(reset)
         headers = limits_tools.rate_headers(
-            limits.rate_count, hits, float(reset), limits.rate_period
+            limits.rate_count, hits, reset, limits.rate_period
         )
         if hits > limits.rate_count:
+            limits_tools.EXHAUSTED.remember(key, reset)
             retry = headers[2][1]  # RateLimit-Reset: the seconds left
             self._refuse(
                 request,

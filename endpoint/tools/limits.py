@@ -147,6 +147,38 @@ def rate_headers(limit, hits, reset, period):
     ]
 
 
+class Exhausted:
+    """The rate limit buckets this process saw refused, until their window
+    ends: further calls are refused without asking the database. Only
+    refusals are remembered; a window's count is always the database's.
+    """
+
+    MAX_ENTRIES = 10000
+
+    def __init__(self):
+        self._until = {}
+
+    def seconds_left(self, key):
+        """Seconds until the window of ``key`` ends, or None when it is not
+        known exhausted."""
+        until = self._until.get(key)
+        if until is None:
+            return None
+        left = until - time.monotonic()
+        if left <= 0:
+            self._until.pop(key, None)
+            return None
+        return left
+
+    def remember(self, key, seconds_left):
+        if len(self._until) >= self.MAX_ENTRIES:
+            self._until.clear()  # a flood of clients: start over, not grow
+        self._until[key] = time.monotonic() + seconds_left
+
+
+EXHAUSTED = Exhausted()
+
+
 # --------------------------------------------------------------------------
 # Time limit
 # --------------------------------------------------------------------------
