@@ -231,10 +231,11 @@ def endless(server, path, parallel=1):
     worst = max(wall for _status, wall in results)
     holds = all(status == 504 for status, _wall in results) and worst <= LIMIT + 1
     say(
-        f"    {path} x {parallel}: {[s for s, _w in results]} in {worst:.2f} s at worst "
-        f"(limit {LIMIT} s); meanwhile {HELLO}: {len(sampler.times)} calls, "
-        f"statuses {sorted(set(sampler.statuses), key=str)}, worst "
-        f"{max(sampler.times) * 1000:.0f} ms, p50 {sampler.p50_ms():.0f} ms; after: {after[0]}"
+        f"    {path} x {parallel}: {[s for s, _w in results]} in {worst:.2f} s "
+        f"at worst (limit {LIMIT} s); meanwhile {HELLO}: {len(sampler.times)} "
+        f"calls, statuses {sorted(set(sampler.statuses), key=str)}, worst "
+        f"{max(sampler.times) * 1000:.0f} ms, p50 {sampler.p50_ms():.0f} ms; "
+        f"after: {after[0]}"
     )
     # With two prefork workers, both loops hold both workers until they are
     # stopped: HELLO waits, but is answered.
