@@ -20,7 +20,6 @@ for its duration.
 import contextlib
 
 import werkzeug.exceptions
-from psycopg2 import errors as pg_errors
 
 from odoo import api, exceptions, fields, models, sql_db
 
@@ -358,7 +357,9 @@ class EndpointMixinLimits(models.AbstractModel):
                 namespace = snippet.run_snippet(code, context)
             finally:
                 stopped = watchdog.stop(guard)
-        except (limits_tools.SnippetInterrupted, pg_errors.QueryCanceled) as exc:
+        except BaseException as exc:
+            # Once stopped, whatever the snippet raised comes of the stop (a
+            # cancelled statement, or an error a library made of it).
             if stopped or isinstance(exc, limits_tools.SnippetInterrupted):
                 raise self._time_limit_error(context, seconds, exc) from None
             raise
