@@ -123,6 +123,9 @@ CASES = [
     # Logging on; the plain twin writes the same row in its own transaction.
     Case("e", "logged", "GET JSON, each call logged"),
     Case("f", "param", "GET path parameter <int:item_id>", suffix="/1234"),
+    # Rate limited (never reached): against "b", the cost of counting a call
+    # in PostgreSQL; the plain twin counts it the same way.
+    Case("g", "limited", "GET JSON, rate limited"),
 ]
 CASES[2].body = items_body()
 CASES[3].body = order_body()

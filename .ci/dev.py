@@ -197,6 +197,8 @@ def curl_lines(env, db, port):
                 "name",
                 "registry_sync",
                 "summary",
+                "rate_limit_count",
+                "rate_limit_period",
             ]
             select = ", ".join(c if c in columns else f"NULL AS {c}" for c in wanted)
             cr.execute(
@@ -223,7 +225,9 @@ def curl_lines(env, db, port):
                 f"-d '{login}' {base}/web/session/authenticate"
             ),
         ]
-    for route, method, content_type, auth, name, synced, summary in rows:
+    for row in rows:
+        route, method, content_type, auth, name, synced, summary = row[:7]
+        rate_count, rate_period = row[7:]
         method = (method or "GET").upper()
         parts = ["curl", "-i"]
         if method != "GET":
@@ -244,6 +248,17 @@ def curl_lines(env, db, port):
         about = f"{name or route}: {summary}" if summary else name or route
         out.append(f"# {about} ({method}, auth {auth}){flag}")
         out.append(" ".join(parts))
+        if rate_count:
+            # Past its limit, a call gets 429 and Retry-After.
+            calls = rate_count + 1
+            quiet = " ".join(
+                ["curl", "-s", "-o", "/dev/null", "-w", "'%{http_code} '", *parts[2:]]
+            )
+            out.append(
+                f"#   rate limited ({rate_count} calls every {rate_period or 60} s): "
+                f"call it {calls} times, the last answers 429"
+            )
+            out.append(f"for i in $(seq {calls}); do {quiet}; done; echo")
     return out
 
 

@@ -10,6 +10,7 @@ DevTools Protocol) and writes:
     endpoint/static/description/endpoint_list.png
     endpoint/static/description/endpoint_form.png
     endpoint/static/description/endpoint_export.png
+    endpoint/static/description/endpoint_limits.png
 
 Options after ``--`` go to every Odoo command, e.g. the database connection:
 ``-- --db_host 127.0.0.1 --db_user odoo``. Odoo 19 comes as for
@@ -46,6 +47,7 @@ ACTION = "/odoo/action-endpoint.endpoint_endpoint_act_window"
 DEBUG = "?debug=1"
 # The demo endpoint shown in the form: a GET one, so that the Code tab opens.
 FORM_RECORD = "endpoint.endpoint_demo_json"
+LIMITS_RECORD = "endpoint.endpoint_demo_limited"
 VIEWPORT = {"width": 1280, "height": 860}
 WAIT_SECONDS = 60
 
@@ -288,28 +290,22 @@ def take_screenshots(browser, base_url, db):
     browser.wait_for(".o_list_view .o_data_row")
     browser.screenshot(OUTPUT / "endpoint_list.png")
 
-    module, name = FORM_RECORD.split(".")
-    record_id = browser.evaluate(
-        f"""fetch("/web/dataset/call_kw/ir.model.data/search_read", {{
-            method: "POST",
-            headers: {{"Content-Type": "application/json"}},
-            body: JSON.stringify({{
-                jsonrpc: "2.0",
-                method: "call",
-                params: {{
-                    model: "ir.model.data",
-                    method: "search_read",
-                    args: [[["module", "=", "{module}"], ["name", "=", "{name}"]]],
-                    kwargs: {{fields: ["res_id"]}},
-                }},
-            }}),
-        }}).then(resp => resp.json()).then(data => data.result[0]?.res_id)"""
-    )
-    if not record_id:
-        raise Abort(f"demo record {FORM_RECORD} not found")
-    browser.goto(f"{base_url}{ACTION}/{record_id}{DEBUG}")
+    browser.goto(f"{base_url}{ACTION}/{record_id(browser, FORM_RECORD)}{DEBUG}")
     browser.wait_for(".o_form_view .o_field_code .ace_editor .ace_line")
     browser.screenshot(OUTPUT / "endpoint_form.png")
+
+    # The Limits tab, on the rate-limited demo endpoint.
+    browser.goto(f"{base_url}{ACTION}/{record_id(browser, LIMITS_RECORD)}{DEBUG}")
+    browser.wait_for(".o_form_view .o_notebook .nav-link")
+    browser.evaluate(
+        """[...document.querySelectorAll(".o_notebook .nav-link")]
+            .find(link => link.textContent.trim() === "Limits").click()"""
+    )
+    browser.wait_for(".o_form_view .tab-pane.active [name=rate_limit_period]")
+    browser.evaluate(
+        """document.querySelector(".o_notebook").scrollIntoView({block: "start"})"""
+    )
+    browser.screenshot(OUTPUT / "endpoint_limits.png")
 
     # Export as module data, on the endpoints of the demo route group.
     browser.goto(f"{base_url}{ACTION}{DEBUG}")
@@ -343,6 +339,30 @@ def take_screenshots(browser, base_url, db):
     )
     browser.wait_for(".modal .o_field_code .ace_editor .ace_line")
     browser.screenshot(OUTPUT / "endpoint_export.png")
+
+
+def record_id(browser, xmlid):
+    """The id of the demo record ``xmlid``, read through the web client."""
+    module, name = xmlid.split(".")
+    found = browser.evaluate(
+        f"""fetch("/web/dataset/call_kw/ir.model.data/search_read", {{
+            method: "POST",
+            headers: {{"Content-Type": "application/json"}},
+            body: JSON.stringify({{
+                jsonrpc: "2.0",
+                method: "call",
+                params: {{
+                    model: "ir.model.data",
+                    method: "search_read",
+                    args: [[["module", "=", "{module}"], ["name", "=", "{name}"]]],
+                    kwargs: {{fields: ["res_id"]}},
+                }},
+            }}),
+        }}).then(resp => resp.json()).then(data => data.result[0]?.res_id)"""
+    )
+    if not found:
+        raise Abort(f"demo record {xmlid} not found")
+    return found
 
 
 def main(argv=None):

@@ -73,3 +73,14 @@ class PayloadTooLarge(EndpointError):
         super().__init__(f"The request body has {size} bytes, the limit is {limit}.")
         self.size = size
         self.limit = limit
+
+
+class LimitError(EndpointError):
+    """A call refused or stopped by one of its endpoint's limits: 403 (the
+    caller's group or address), 429 (rate limit), 503 (concurrent calls),
+    504 (time limit). ``headers`` go with the answer (Retry-After...)."""
+
+    def __init__(self, status, detail, headers=None):
+        super().__init__(detail)
+        self.status = status
+        self.headers = headers or []

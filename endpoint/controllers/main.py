@@ -18,6 +18,29 @@ class EndpointControllerMixin:
         endpoint = env[model].sudo()._find_endpoint(endpoint_route)
         if not endpoint:
             raise werkzeug.exceptions.NotFound()
+        try:
+            limits = endpoint._get_runtime().limits
+        except Exception:  # noqa: BLE001 # answered below, in JSON
+            # A runtime that cannot be built (a snippet that fails its
+            # checks) fails again in the validation, answered there.
+            limits = None
+        if limits is None:
+            return self._serve_endpoint(env, endpoint)
+        # Refused here (403, 429, 503) or served, its answer carrying the
+        # rate limit's headers, success or error.
+        with endpoint._limited_call(request, limits) as headers:
+            try:
+                response = self._serve_endpoint(env, endpoint)
+            except werkzeug.exceptions.HTTPException as exc:
+                if exc.response is not None:
+                    exc.response.headers.extend(headers)
+                raise
+            response.headers.extend(headers)
+            return response
+
+    def _serve_endpoint(self, env, endpoint):
+        """Validate the request, run the endpoint, render its result; answer
+        every error in JSON."""
         # Each step is a hook of its own, overridable on its own.
         try:
             endpoint._validate_request(request)

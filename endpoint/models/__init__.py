@@ -3,6 +3,7 @@ from . import endpoint_mixin_publish
 from . import endpoint_mixin_serve
 from . import endpoint_mixin_log
 from . import endpoint_mixin_openapi
+from . import endpoint_mixin_limits
 from . import endpoint_mixin_routes
 from . import endpoint_endpoint
 from . import endpoint_log

@@ -123,7 +123,9 @@ class EndpointMixinServe(models.AbstractModel):
         if isinstance(exc, RequestValidationError):
             return response_tools.validation_error_response(exc.detail)
         if isinstance(exc, EndpointError) and exc.status:
-            return response_tools.error_response(exc.status, exc.detail)
+            return response_tools.error_response(
+                exc.status, exc.detail, headers=getattr(exc, "headers", None)
+            )
         if isinstance(exc, self._bad_request_exceptions()):
             return response_tools.error_response(
                 400, str(exc.args[0]) if exc.args else None
@@ -166,7 +168,7 @@ class EndpointMixinServe(models.AbstractModel):
     def _handle_exec__code(self, request):
         runtime = self._get_runtime()
         context = self._get_code_snippet_eval_context(request)
-        result = snippet.run_snippet(runtime.code, context).get("result")
+        result = self._run_snippet_timed(runtime.code, context).get("result")
         if not isinstance(result, dict):
             raise snippet.SnippetError(
                 "The snippet must assign a dict to `result`, "

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Every sync keeps the version it published, restorable as the draft."""
 
-from odoo import fields, models
+from odoo import Command, fields, models
 
 from ..tools import version_diff
 
@@ -55,6 +55,9 @@ class EndpointMixinVersion(models.AbstractModel):
                 continue
             if field.type == "many2one":
                 value = self.env[field.comodel_name].browse(value or ()).exists().id
+            elif field.type == "many2many":
+                records = self.env[field.comodel_name].browse(value or ())
+                value = [Command.set(records.exists().ids)]
             elif isinstance(value, list | tuple):
                 # Published as a list, edited as words (the other methods).
                 value = " ".join(value)

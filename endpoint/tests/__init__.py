@@ -13,3 +13,4 @@ from . import test_endpoint_version_ui
 from . import test_endpoint_console
 from . import test_endpoint_console_ui
 from . import test_endpoint_export
+from . import test_endpoint_limits

@@ -31,6 +31,7 @@ DEMO_ROUTES = {
     "/demo/v1/partners/{partner}": "get",
     "/demo/partners": "get",
     "/demo/notes/{key}": "get",
+    "/demo/limited": "get",
 }
 SCHEMA_WITH_DEFS = """
 type: object
@@ -99,7 +100,8 @@ class TestOpenApiDemo(OpenApiHttpMixin, EndpointHttpCase):
         self.assertEqual(request_schema["required"], ["name", "email"])
         self.assertFalse(request_schema["additionalProperties"])
         self.assertEqual(
-            set(contact["responses"]), {"201", "400", "404", "405", "413", "415", "500"}
+            set(contact["responses"]),
+            {"201", "400", "404", "405", "413", "415", "500", "504"},
         )
         success = contact["responses"]["201"]["content"]["application/json"]
         self.assertEqual(success["example"], {"received": "Ada Lovelace", "tags": 2})

@@ -91,3 +91,19 @@ class TestEndpointUi(EndpointHttpCase):
         response = self._get("/tour/archive")
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json(), {"ok": True})
+
+    def test_rate_limit_from_the_limits_tab(self):
+        """The admin sets a rate limit, syncs: the third call gets 429."""
+        endpoint = self._create_endpoint(
+            name="Tour limited",
+            route="/tour/limited",
+            auth_type="public",
+            exec_as_user_id=self.api_user.id,
+        )
+        with self._publish_on_commit():
+            self.start_tour(
+                f"{ACTION_URL}/{endpoint.id}", "endpoint_tour_limits", login="admin"
+            )
+        endpoint.invalidate_recordset()
+        self.assertEqual(endpoint.rate_limit_count, 2)
+        self.assertTrue(endpoint.registry_sync)

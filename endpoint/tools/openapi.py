@@ -407,3 +407,58 @@ def build_document(
         components["securitySchemes"] = security_schemes
     document["components"] = components
     return document
+
+
+# --------------------------------------------------------------------------
+# Limits
+# --------------------------------------------------------------------------
+
+_RATE_HEADERS = {
+    "RateLimit-Limit": "The calls allowed in the current period.",
+    "RateLimit-Remaining": "The calls left in the current period.",
+    "RateLimit-Reset": "The seconds until the current period ends.",
+}
+
+
+def _integer_header(description):
+    return {"description": description, "schema": {"type": "integer"}}
+
+
+def add_limits(operation, limits, time_limit=None):
+    """Document what an endpoint's ``limits`` (a ``tools.limits.Limits`` or
+    None) and its ``time_limit`` (seconds, None when none) may answer: 403,
+    429 and the ``RateLimit-*`` headers on every answer, 503, 504."""
+    error = schema_ref("Error")
+    retry = {"Retry-After": _integer_header("The seconds to wait before calling.")}
+    if limits and (limits.group_ids or limits.networks):
+        add_response_schema(
+            operation, 403, "The caller's user or address is not allowed.", error
+        )
+    if limits and limits.max_concurrent:
+        add_response_schema(
+            operation,
+            503,
+            f"{limits.max_concurrent} calls are being served already.",
+            error,
+        )
+        operation["responses"]["503"].setdefault("headers", {}).update(retry)
+    if time_limit:
+        add_response_schema(
+            operation,
+            504,
+            f"The endpoint did not answer within its time limit ({time_limit:g} s).",
+            error,
+        )
+    if limits and limits.rate_count:
+        add_response_schema(
+            operation,
+            429,
+            f"More than {limits.rate_count} calls in {limits.rate_period} seconds.",
+            error,
+        )
+        operation["responses"]["429"].setdefault("headers", {}).update(retry)
+        rate = {name: _integer_header(text) for name, text in _RATE_HEADERS.items()}
+        for response in operation["responses"].values():
+            response.setdefault("headers", {}).update(rate)
+    operation["responses"] = dict(sorted(operation["responses"].items()))
+    return operation

@@ -14,6 +14,7 @@ from types import CodeType
 from typing import Any
 
 from . import body
+from . import limits as limits_tools
 from . import params as params_tools
 
 # The routing members a sync publishes, besides Odoo's own.
@@ -85,6 +86,10 @@ class EndpointRuntime:
     # All the methods answered, request_method first; HEAD not included.
     request_methods: tuple = ()
     params: Any = None  # a compiled tools.params schema, or None
+    # Access rules, rate limit, concurrency cap: a tools.limits.Limits, or
+    # None when the endpoint has none (and pays nothing for them).
+    limits: Any = None
+    time_limit: float = 0  # seconds; 0: the default for all endpoints
 
     def checks_content_type(self, method):
         """Tell whether a request of ``method`` must have the content type:
@@ -101,8 +106,9 @@ def build_runtime(record_id, values, compile_code):
     ``values`` holds ``exec_mode``, ``request_method``,
     ``request_content_type``, ``request_content_schema``, ``code_snippet``,
     ``exec_as_user_id``, and optionally ``request_max_body_size``,
-    ``extra_methods``, ``request_params_schema``, ``log_calls`` and
-    ``log_keep``; ``compile_code`` compiles the snippet of the ``code`` exec
+    ``extra_methods``, ``request_params_schema``, ``log_calls``,
+    ``log_keep`` and the limits (see ``tools.limits.build_limits``,
+    ``time_limit``); ``compile_code`` compiles the snippet of the ``code`` exec
     mode (the addon passes ``tools.snippet.compile_snippet``, which needs
     Odoo). Raises ``SchemaError`` or the compiler's error when they cannot be
     compiled (a record's constraints refuse such values).
@@ -129,6 +135,8 @@ def build_runtime(record_id, values, compile_code):
         log=(values.get("log_keep") or "all") if values.get("log_calls") else None,
         request_methods=tuple(methods),
         params=params_tools.compile_params_schema(values.get("request_params_schema")),
+        limits=limits_tools.build_limits(values),
+        time_limit=values.get("time_limit") or 0,
     )
 
 

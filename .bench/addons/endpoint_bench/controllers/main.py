@@ -15,10 +15,11 @@ import jsonschema
 import yaml
 from lxml import etree
 
-from odoo import http
+from odoo import http, sql_db
 from odoo.http import Response, request
 
 from odoo.addons.endpoint.tools import call_log
+from odoo.addons.endpoint.tools import limits as limits_tools
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ITEMS_VALIDATOR = jsonschema.Draft202012Validator(
@@ -105,6 +106,30 @@ class BenchPlainController(http.Controller):
         return request.make_json_response(
             {"login": user.login, "company": user.company_id.name}
         )
+
+    @http.route("/bench/plain/limited", methods=["GET"], **ROUTE)
+    def limited(self):
+        # Counted as the endpoint counts: one statement on a short
+        # autocommit connection, outside the request's transaction.
+        cr = sql_db.db_connect(request.env.cr.dbname).cursor()
+        try:
+            cr._cnx.autocommit = True
+            cr.execute(
+                limits_tools.RATE_HIT_SQL,
+                {"bucket": f"plain:{request.httprequest.remote_addr}", "period": 60},
+            )
+            hits, reset = cr.fetchone()
+        finally:
+            cr._cnx.autocommit = False
+            cr.close()
+        uid = request.env["ir.model.data"]._xmlid_to_res_id("endpoint_bench.user_bench")
+        user = request.env(user=uid, su=False).user
+        response = request.make_json_response(
+            {"login": user.login, "company": user.company_id.name}
+        )
+        headers = limits_tools.rate_headers(10**9, hits, float(reset), 60)
+        response.headers.extend(headers)
+        return response
 
     @http.route("/bench/plain/logged", methods=["GET"], **ROUTE)
     def logged(self):

@@ -349,3 +349,48 @@ tours.add("endpoint_tour_unarchive", {
         },
     ],
 });
+
+tours.add("endpoint_tour_limits", {
+    steps: () => [
+        {
+            trigger: `${field("name")} input:value(Tour limited)`,
+        },
+        {
+            content: "Open the Limits tab",
+            trigger: ".o_form_view .o_notebook .nav-link:contains(Limits)",
+            run: "click",
+        },
+        {
+            content: "No rate limit: no period to fill in",
+            trigger:
+                ".o_form_view .tab-pane.active:has(.o_field_widget[name=rate_limit_count])" +
+                ":not(:has(.o_field_widget[name=rate_limit_period]))",
+        },
+        {
+            content: "Two calls per period",
+            trigger: `${field("rate_limit_count")} input`,
+            run: "edit 2",
+        },
+        {
+            content: "Leave the field",
+            trigger: ".o_form_view .tab-pane.active .o_horizontal_separator:contains(Who may call)",
+            run: "click",
+        },
+        {
+            content: "The period shows, a minute by default",
+            trigger: `${field("rate_limit_period")} input:value(60)`,
+        },
+        ...saveForm(),
+        ...runAction("Sync registry"),
+        {
+            content: "Synced",
+            trigger: `.o_form_view .o_form_renderer.o_form_saved:not(:has(${OUT_OF_SYNC.split(" ")[1]}))`,
+        },
+        expectStatus("/tour/limited", 200),
+        expectStatus("/tour/limited", 200),
+        {
+            content: "The third call of the minute is refused",
+            ...expectStatus("/tour/limited", 429),
+        },
+    ],
+});
