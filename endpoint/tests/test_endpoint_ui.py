@@ -100,10 +100,9 @@ class TestEndpointUi(EndpointHttpCase):
             auth_type="public",
             exec_as_user_id=self.api_user.id,
         )
-        with self._publish_on_commit():
-            self.start_tour(
-                f"{ACTION_URL}/{endpoint.id}", "endpoint_tour_limits", login="admin"
-            )
+        self.start_tour(
+            f"{ACTION_URL}/{endpoint.id}", "endpoint_tour_limits", login="admin"
+        )
         endpoint.invalidate_recordset()
         self.assertEqual(endpoint.rate_limit_count, 2)
         self.assertTrue(endpoint.registry_sync)
