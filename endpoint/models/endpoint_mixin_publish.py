@@ -6,7 +6,7 @@ which writes the route handler's rule with the record's values as of then;
 requests run from those published values, compiled once per routes' version.
 """
 
-from odoo import api, http, models, tools
+from odoo import api, http, models
 
 from odoo.addons.endpoint_route_handler.models.endpoint_route_sync_mixin import (
     EndpointRouteSyncMixin,
@@ -34,6 +34,25 @@ RUNTIME_FIELDS = (
     "request_params_schema",
 )
 
+# Any statement changing the route table, whatever runs it, tells every Odoo
+# process to drop its routing caches (the routing map and the endpoints' route
+# table), in the same transaction as the change: each request checks these
+# signals anyway, so reading the routes' version costs no query.
+ROUTE_SIGNAL_SQL = """
+CREATE OR REPLACE FUNCTION endpoint_route_signal_routing() RETURNS trigger AS $$
+BEGIN
+    -- Created with the registry; a database being set up may have none yet.
+    IF to_regclass('orm_signaling_routing') IS NOT NULL THEN
+        INSERT INTO orm_signaling_routing DEFAULT VALUES;
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE OR REPLACE TRIGGER endpoint_route_signal_routing
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON endpoint_route
+    FOR EACH STATEMENT EXECUTE FUNCTION endpoint_route_signal_routing();
+"""
+
 
 # One concern per file: the record, publishing, serving, OpenAPI.
 class EndpointMixinPublish(models.AbstractModel):
@@ -42,6 +61,11 @@ class EndpointMixinPublish(models.AbstractModel):
     # ------------------------------------------------------------------
     # Routing (endpoint_route_handler hooks)
     # ------------------------------------------------------------------
+
+    def init(self):
+        super().init()
+        EndpointRegistry._setup_db(self.env.cr)
+        self.env.cr.execute(ROUTE_SIGNAL_SQL)
 
     def _routing_impacting_fields(self):
         return tuple(super()._routing_impacting_fields()) + RUNTIME_FIELDS
@@ -81,29 +105,26 @@ class EndpointMixinPublish(models.AbstractModel):
         return res
 
     def _announce_route_change(self):
-        """Make every process drop its routing map and runtimes once the sync
-        is committed, whichever process committed it.
+        """Make this process drop its live routes at once, and the others once
+        the sync is committed.
 
-        Other processes key both on the routes' version, a sequence the route
-        handler moves when a route row is inserted or updated: before the
-        commit, and not at all when a route is deleted. Moving it again after
-        the commit narrows the window in which a worker caches the old state
-        under the new version to a few microseconds; signaling the cache
-        invalidations through Odoo (as an HTTP worker does at the end of a
-        request, but a shell or a script never does) closes it, as a worker
-        reads the signal in the same snapshot as the data it covers.
+        Other processes and servers learn of it from the route table itself:
+        a trigger signals Odoo's routing caches in the transaction that
+        changes the table, whoever commits it (a shell, a script, a module
+        install). Signaling once more after the commit narrows the window in
+        which another thread of a threaded server, its routes read before the
+        commit, keeps them past the signal.
         """
         cr = self.env.cr
-        if not self or cr.postcommit.data.get("endpoint.route_version"):
+        if not self or cr.postcommit.data.get("endpoint.route_signal"):
             return
-        cr.postcommit.data["endpoint.route_version"] = True
+        cr.postcommit.data["endpoint.route_signal"] = True
         registry = self.env.registry
         registry.clear_cache("routing")
-        registry.clear_cache()  # the runtimes
 
         def announce():
-            cr.execute("SELECT nextval('endpoint_route_version')")
             if registry.ready:  # not while modules load: workers reload then
+                registry.clear_cache("routing")
                 registry.signal_changes()
 
         cr.postcommit.add(announce)
@@ -148,12 +169,6 @@ class EndpointMixinPublish(models.AbstractModel):
         publish = vals.get("registry_sync") and any(
             field in vals for field in (*self._routing_impacting_fields(), "active")
         )
-        # Edits reach live routes through a sync, which announces itself;
-        # only records that no sync published run from their own values.
-        stale_runtimes = (
-            any(field in vals for field in self._routing_impacting_fields())
-            and self._runs_own_values()
-        )
         # `active` is a switch, not an edit: the route handler would mark
         # the records out of sync; those in sync with a published rule stay
         # so (a record with none has nothing to switch: it waits for a sync).
@@ -174,8 +189,6 @@ class EndpointMixinPublish(models.AbstractModel):
             super(EndpointRouteSyncMixin, stay_in_sync).write({"registry_sync": True})
         if switch:
             self._switch_routes()
-        if stale_runtimes:
-            self.env.registry.clear_cache()
         return res
 
     def _switch_routes(self):
@@ -209,19 +222,6 @@ class EndpointMixinPublish(models.AbstractModel):
         keys = [rec._endpoint_registry_unique_key() for rec in self]
         return {rule.key for rule in self._endpoint_registry.get_rules(keys=keys)}
 
-    def _runs_own_values(self):
-        """Tell whether any of these records has no runtime published by a
-        sync, so that its runtime is built from its current values."""
-        if not self:
-            return False
-        keys = [rec._endpoint_registry_unique_key() for rec in self]
-        published = {
-            rule.key
-            for rule in self._endpoint_registry.get_rules(keys=keys)
-            if rule.routing.get(runtime_tools.ROUTING_RUNTIME)
-        }
-        return any(key not in published for key in keys)
-
     def action_sync_registry(self):
         """Publish the records' current state to the live routes, and say so."""
         self.write({"registry_sync": True})
@@ -243,15 +243,6 @@ class EndpointMixinPublish(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _routing_version(self):
-        """The routes' version: in a request, the one its routing map was
-        picked with (no query); outside, read from the database."""
-        state = runtime_tools.request_state(http.request)
-        if state and state.version is not None:
-            return state.version
-        return EndpointRegistry.registry_for(self.env.cr).last_version()
-
-    @api.model
     def _find_endpoint(self, endpoint_route):
         """Return the endpoint record serving ``endpoint_route`` (or empty)."""
         state = runtime_tools.request_state(http.request)
@@ -259,12 +250,10 @@ class EndpointMixinPublish(models.AbstractModel):
         if record_id is None:
             # Outside HTTP (or a route published before its rule named its
             # record): the synced rule serving the route.
-            record_id = self._endpoint_id_for_route(
-                endpoint_route, self._routing_version()
-            )
+            record_id = self._endpoint_id_for_route(endpoint_route)
         if record_id is None:
             # Not published: only direct calls get here (HTTP requests reach
-            # synced routes). Not cached, as no sync marks its changes.
+            # synced routes).
             return (
                 self.sudo()
                 .with_context(active_test=False)
@@ -273,10 +262,9 @@ class EndpointMixinPublish(models.AbstractModel):
         return self.browse(record_id)
 
     @api.model
-    @tools.ormcache("endpoint_route", "version")
-    def _endpoint_id_for_route(self, endpoint_route, version):
+    def _endpoint_id_for_route(self, endpoint_route):
         # The synced rule serving the route, even when the record's route was
-        # edited since.
+        # edited since. Not cached: HTTP requests know their record already.
         self.env.cr.execute(
             "SELECT key FROM endpoint_route WHERE route = %s", (endpoint_route,)
         )
@@ -291,21 +279,26 @@ class EndpointMixinPublish(models.AbstractModel):
         self.ensure_one()
         state = runtime_tools.request_state(http.request)
         if state and state.serves(self._name, self.id):
-            # The request's own endpoint: built from the matched rule.
+            # The request's own endpoint: kept on the request once found.
             if state.runtime is None:
-                state.runtime = self._runtime_for_id(
-                    self.id, self._routing_version(), state.published_values()
-                )
+                state.runtime = self._published_runtime()
             return state.runtime
-        return self._runtime_for_id(self.id, self._routing_version())
+        return self._published_runtime()
 
-    @api.model
-    @tools.ormcache("record_id", "version")
-    def _runtime_for_id(self, record_id, version, values=None):
-        """The runtime of ``record_id`` at ``version``, built from the
-        published ``values`` when given, else read from its rule."""
-        rec = self.sudo().browse(record_id)
-        return rec._build_runtime(values or rec._synced_runtime_values())
+    def _published_runtime(self):
+        """The runtime of the last sync, compiled once and kept with the live
+        route table (a sync drops both); a record no sync published runs its
+        own current values, compiled anew."""
+        runtimes = self.env["ir.http"]._endpoint_route_table().runtimes
+        key = self._endpoint_registry_unique_key()
+        runtime = runtimes.get(key)
+        if runtime is None:
+            rec = self.sudo()
+            values = rec._published_runtime_values()
+            if values is None:
+                return rec._build_runtime(rec._runtime_values())
+            runtime = runtimes[key] = rec._build_runtime(values)
+        return runtime
 
     def _runtime_values(self):
         """The record's values a request uses, published by a sync.
@@ -329,10 +322,18 @@ class EndpointMixinPublish(models.AbstractModel):
     def _synced_runtime_values(self):
         """The runtime values of the last sync; the record's own if never synced."""
         self.ensure_one()
-        key = self._endpoint_registry_unique_key()
-        rule = next(iter(self._endpoint_registry.get_rules(keys=[key])), None)
-        values = rule and rule.routing.get(runtime_tools.ROUTING_RUNTIME)
-        return values or self._runtime_values()
+        values = self._published_runtime_values()
+        return values if values is not None else self._runtime_values()
+
+    def _published_runtime_values(self):
+        """The runtime values the last sync published, or None."""
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT routing::jsonb -> %s FROM endpoint_route WHERE key = %s",
+            (runtime_tools.ROUTING_RUNTIME, self._endpoint_registry_unique_key()),
+        )
+        row = self.env.cr.fetchone()
+        return row[0] if row and row[0] else None
 
     def _build_runtime(self, values):
         self.ensure_one()

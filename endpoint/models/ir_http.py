@@ -5,13 +5,13 @@ import logging
 import werkzeug.exceptions
 
 import odoo
-from odoo import models
+from odoo import models, tools
 from odoo.exceptions import UserError
 from odoo.http import CORS_MAX_AGE, Response, request
 
 from odoo.addons.rpc_helper.patch import _rpc_allowed
 
-from ..tools import csrf, route_patterns
+from ..tools import csrf, route_patterns, route_table
 from ..tools import response as response_tools
 from ..tools import runtime as runtime_tools
 
@@ -19,29 +19,73 @@ _logger = logging.getLogger(__name__)
 
 # The arguments the route handler binds to an endpoint's controller method.
 CONTROLLER_ARGUMENTS = ("model", "endpoint_route")
+# The route table's rows that endpoints published (others come from other
+# models built on the route handler).
+PUBLISHED_ENDPOINT = f"routing::jsonb ? '{runtime_tools.ROUTING_RUNTIME}'"
 
 
 class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
 
     def _endpoint_route_last_version(self):
-        version = super()._endpoint_route_last_version()
-        # Read on every request to pick the routing map; endpoints reuse it
-        # to key their compiled state, which saves them a query.
-        if request:
-            runtime_tools.request_state(request, create=True).version = version
-        return version
+        """No query: the route handler keys its routing map on the routes'
+        version, read on every request of the server. Every statement on the
+        route table signals the routing caches through Odoo's own signaling
+        instead (a database trigger), which each request checks anyway."""
+        return 0
 
     def _endpoint_routing_rules(self):
-        # Archived endpoints keep their rule, as last published, but their
-        # route is off the air.
+        # The rules of other models built on the route handler stay in Odoo's
+        # routing map; endpoints are served from their own table.
+        registry = self._endpoint_route_registry()
         checked = {}
-        for url, endpoint in super()._endpoint_routing_rules():
-            if endpoint.routing.get(runtime_tools.ROUTING_ARCHIVED):
-                continue
-            if "<" in url and not self._endpoint_route_compiles(url, checked):
-                continue
-            yield url, endpoint
+        for rule in registry.get_rules(where=f"WHERE NOT ({PUBLISHED_ENDPOINT})"):
+            endpoint = rule.endpoint
+            for url in endpoint.routing["routes"]:
+                if "<" in url and not self._endpoint_route_compiles(url, checked):
+                    continue
+                yield url, endpoint
+
+    @tools.ormcache(cache="routing")
+    def _endpoint_route_table(self):
+        """The live endpoint routes of this database, dropped with Odoo's
+        routing caches: a sync signals those in its own transaction.
+
+        Their routing keeps an empty runtime: the values a request runs are
+        read when the endpoint is first called (``_published_runtime``)."""
+        table = route_table.RouteTable(self._get_converters())
+        checked = {}
+        self.env.cr.execute(
+            f"""
+            SELECT key, opts::jsonb -> 'handler',
+                   jsonb_set(routing::jsonb, %(runtime)s, '{{}}')
+              FROM endpoint_route
+             WHERE {PUBLISHED_ENDPOINT}
+               AND NOT coalesce((routing::jsonb ->> %(archived)s)::boolean, false)
+             ORDER BY id
+            """,
+            {
+                "runtime": [runtime_tools.ROUTING_RUNTIME],
+                "archived": runtime_tools.ROUTING_ARCHIVED,
+            },
+        )
+        for key, handler, routing in self.env.cr.fetchall():
+            table.add(
+                key,
+                routing,
+                handler,
+                pattern_ok=lambda url: self._endpoint_route_compiles(url, checked),
+            )
+        _logger.info("Endpoint route table: %s endpoints", len(table))
+        return table
+
+    def _make_endpoint(self, key, routing, handler):
+        """The controller method serving an endpoint route, as the route
+        handler binds it."""
+        rule = self._endpoint_route_registry().make_rule(
+            key, routing["routes"][0], {"handler": handler}, routing, None
+        )
+        return rule.endpoint
 
     def _endpoint_route_compiles(self, url, checked):
         """Tell whether werkzeug can build a rule of ``url``: one that it
@@ -74,7 +118,19 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _match(cls, path_info):
-        rule, args = super()._match(path_info)
+        try:
+            rule, args = super()._match(path_info)
+        except werkzeug.exceptions.NotFound:
+            # Odoo's routes first: a request another route serves never
+            # reads the endpoint routes, which saving an endpoint keeps from
+            # shadowing any of them.
+            ir_http = request.env["ir.http"]
+            found = ir_http._endpoint_route_table().match(
+                path_info, ir_http._make_endpoint, request.httprequest.environ
+            )
+            if not found:
+                raise
+            rule, args = found
         routing = rule.endpoint.routing
         if routing.get(runtime_tools.ROUTING_RUNTIME) is not None:
             # An endpoint's route: its routing says which record serves it

@@ -9,6 +9,7 @@ the new answer, never an error.
 """
 
 import json
+from contextlib import contextmanager
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -142,13 +143,113 @@ class TestEndpointCache(EndpointHttpCase):
         plain = self._queries(PLAIN_ROUTE)
         for _attempt in range(3):
             self.assertEqual(self._queries(endpoint.route), plain)
-        # Unchanged after a sync of another endpoint: caches are keyed by
-        # the routing version, so the next request rebuilds once, then
-        # costs nothing again.
+        # Unchanged after a sync of another endpoint: the sync drops the
+        # routes, the next request rebuilds them once, then costs nothing
+        # again.
         self._sync(self._public("/endpoint_test/cache/other"))
         self._queries(endpoint.route)
         self._queries(PLAIN_ROUTE)
         self.assertEqual(self._queries(endpoint.route), self._queries(PLAIN_ROUTE))
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointNoTax(EndpointHttpCase):
+    """Installing the addon costs the rest of Odoo nothing per request, yet a
+    change of the route table committed by any process reaches the routes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.endpoint = cls._create_endpoint(
+            route="/endpoint_test/tax/probe",
+            auth_type="public",
+            exec_as_user_id=cls.env.ref("base.user_admin").id,
+            code_snippet="result = {'payload': 'probe'}",
+        )
+
+    @contextmanager
+    def _statements(self):
+        """The SQL statements run meanwhile (requests share the test cursor)."""
+        statements = []
+        yield from self._patchExecute(statements, flush=False)
+
+    def _signal(self):
+        self.env.cr.execute("SELECT max(id) FROM orm_signaling_routing")
+        return self.env.cr.fetchone()[0]
+
+    def _check_signaling(self):
+        """What every request of a server does first (tests switch it off):
+        compare Odoo's signals with those this process last saw."""
+        registry = self.env.registry
+        type(registry).check_signaling(registry, self.env.cr)
+
+    def test_plain_route_runs_no_query_of_the_addon(self):
+        self.url_open(PLAIN_ROUTE)  # builds the routing map
+        with self._statements() as statements:
+            response = self.url_open(PLAIN_ROUTE)
+        self.assertEqual(response.status_code, 200)
+        for statement in statements:
+            self.assertNotIn("endpoint", str(statement).lower())
+        # A request that another route serves does not even look at the
+        # endpoint routes: nothing more after they change.
+        self._sync(self._create_endpoint(route="/endpoint_test/tax/other"))
+        self.url_open(PLAIN_ROUTE)
+        with self._statements() as again:
+            self.url_open(PLAIN_ROUTE)
+        self.assertEqual(len(again), len(statements))
+
+    def test_statements_on_the_route_table_signal_the_routing_caches(self):
+        for statement in (
+            "UPDATE endpoint_route SET route = route WHERE false",
+            "DELETE FROM endpoint_route WHERE false",
+        ):
+            before = self._signal()
+            self.env.cr.execute(statement)
+            self.assertGreater(self._signal(), before, statement)
+
+    def test_removal_committed_elsewhere_reaches_the_routes(self):
+        route = self.endpoint.route
+        self.assertEqual(self.url_open(route).json(), "probe")
+        # A script (or any other process) takes the route off with SQL:
+        # nothing of this process is told, the route stays served here...
+        self.env.cr.execute(
+            "DELETE FROM endpoint_route WHERE key = %s",
+            [self.endpoint._endpoint_registry_unique_key()],
+        )
+        self.assertEqual(self.url_open(route).status_code, 200)
+        # ...until the next request checks Odoo's signals, as every request
+        # of a server does.
+        self._check_signaling()
+        self.assertEqual(self.url_open(route).status_code, 404)
+
+    def test_route_of_another_model_of_the_route_handler_reaches_the_routes(self):
+        # Published by the route handler's own API, as another model built on
+        # it does: this process's caches are not cleared, the signal is.
+        draft = self._create_endpoint(
+            sync=False,
+            route="/endpoint_test/tax/elsewhere",
+            auth_type="public",
+            exec_as_user_id=self.env.ref("base.user_admin").id,
+            code_snippet="result = {'payload': 'elsewhere'}",
+        )
+        self.assertEqual(self.url_open(draft.route).status_code, 404)
+        registry = EndpointRegistry.registry_for(self.env.cr)
+        registry.update_rules(draft._prepare_endpoint_rules())
+        self.assertEqual(self.url_open(draft.route).status_code, 404)
+        self._check_signaling()
+        self.assertEqual(self.url_open(draft.route).json(), "elsewhere")
+
+    def test_live_routes_keep_no_snippet(self):
+        # Each worker keeps per endpoint what routing needs; the snippet and
+        # schemas are read when the endpoint is first called.
+        table = self.env["ir.http"]._endpoint_route_table()
+        key = self.endpoint._endpoint_registry_unique_key()
+        routing, _handler = table.entries[key]
+        self.assertEqual(routing["endpoint_runtime"], {})
+        self.assertNotIn("payload", json.dumps(routing))
+        self.assertNotIn(key, table.runtimes)
+        self.assertEqual(self.url_open(self.endpoint.route).json(), "probe")
+        self.assertIn(key, self.env["ir.http"]._endpoint_route_table().runtimes)
 
 
 @tagged("post_install", "-at_install")
@@ -374,14 +475,14 @@ class TestEndpointRegistrySync(EndpointRecordCase):
         self.assertFalse(endpoint.registry_sync)
         self.assertNotIn("default", registry.cache_invalidated)
         self.assertIs(endpoint._get_runtime(), before, "the live runtime stays")
-        # A record no sync published runs its own values: editing it drops
-        # its compiled runtime.
+        # A record no sync published runs its own current values, compiled
+        # for each direct call: editing it clears no cache of any process.
         draft = self._create_endpoint(
             sync=False, route="/test/draft", code_snippet="result = {}"
         )
         draft_runtime = draft._get_runtime()
         draft.code_snippet = "result = {'payload': 3}"
-        self.assertIn("default", registry.cache_invalidated)
+        self.assertFalse(registry.cache_invalidated)
         self.assertNotEqual(draft._get_runtime().code, draft_runtime.code)
         # And a direct lookup by route finds records created since.
         self.assertEqual(
