@@ -328,12 +328,19 @@ class EndpointMixinPublish(models.AbstractModel):
     def _published_runtime_values(self):
         """The runtime values the last sync published, or None."""
         self.ensure_one()
+        return self._published_runtime_values_by_id().get(self.id)
+
+    def _published_runtime_values_by_id(self):
+        """{record id: the runtime values the last sync published} of these
+        records (those with none are left out), in one query."""
+        if not self:
+            return {}
+        keys = {rec._endpoint_registry_unique_key(): rec.id for rec in self}
         self.env.cr.execute(
-            "SELECT routing::jsonb -> %s FROM endpoint_route WHERE key = %s",
-            (runtime_tools.ROUTING_RUNTIME, self._endpoint_registry_unique_key()),
+            "SELECT key, routing::jsonb -> %s FROM endpoint_route WHERE key IN %s",
+            (runtime_tools.ROUTING_RUNTIME, tuple(keys)),
         )
-        row = self.env.cr.fetchone()
-        return row[0] if row and row[0] else None
+        return {keys[key]: values for key, values in self.env.cr.fetchall() if values}
 
     def _build_runtime(self, values):
         self.ensure_one()
