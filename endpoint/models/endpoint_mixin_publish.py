@@ -15,6 +15,7 @@ from odoo.addons.endpoint_route_handler.registry import EndpointRegistry
 
 from ..tools import runtime as runtime_tools
 from ..tools import snippet
+from .ir_http import ROUTE_TABLE_CACHE
 
 CONTROLLER_PATH = "odoo.addons.endpoint.controllers.main.EndpointController"
 # Fields whose change reaches the live route only through "Sync registry".
@@ -34,23 +35,55 @@ RUNTIME_FIELDS = (
     "request_params_schema",
 )
 
-# Any statement changing the route table, whatever runs it, tells every Odoo
-# process to drop its routing caches (the routing map and the endpoints' route
-# table), in the same transaction as the change: each request checks these
-# signals anyway, so reading the routes' version costs no query.
+# Any change of the route table, whatever makes it, tells every Odoo process
+# to drop what it built from it, through Odoo's own signaling, which every
+# request checks anyway: reading the routes' version costs no query. An
+# endpoint's row signals the default ORM cache, which holds the endpoints'
+# route table; any other row (another model built on the route handler)
+# signals the routing caches, which hold Odoo's routing map. Each fires once
+# per transaction, at its commit: a signal written earlier could get a lower
+# number than one committed meanwhile, and be missed.
 ROUTE_SIGNAL_SQL = """
-CREATE OR REPLACE FUNCTION endpoint_route_signal_routing() RETURNS trigger AS $$
+DROP TRIGGER IF EXISTS endpoint_route_signal_routing ON endpoint_route;
+CREATE OR REPLACE FUNCTION endpoint_route_signal_cache(cache text) RETURNS void AS $$
 BEGIN
-    -- Created with the registry; a database being set up may have none yet.
-    IF to_regclass('orm_signaling_routing') IS NOT NULL THEN
-        INSERT INTO orm_signaling_routing DEFAULT VALUES;
+    IF current_setting('endpoint.route_signal_' || cache, true)
+            IS DISTINCT FROM txid_current()::text
+       -- Created with the registry; a database being set up may have none.
+       AND to_regclass('orm_signaling_' || cache) IS NOT NULL THEN
+        EXECUTE format('INSERT INTO %I DEFAULT VALUES', 'orm_signaling_' || cache);
+        PERFORM set_config(
+            'endpoint.route_signal_' || cache, txid_current()::text, true);
+    END IF;
+END;
+$$ LANGUAGE plpgsql;
+CREATE OR REPLACE FUNCTION endpoint_route_signal() RETURNS trigger AS $$
+DECLARE
+    routing text;
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        PERFORM endpoint_route_signal_cache('default');
+        PERFORM endpoint_route_signal_cache('routing');
+        RETURN NULL;
+    END IF;
+    routing := CASE WHEN TG_OP = 'DELETE' THEN OLD.routing ELSE NEW.routing END;
+    IF routing LIKE '%"endpoint_runtime"%' THEN
+        PERFORM endpoint_route_signal_cache('default');
+    ELSE
+        PERFORM endpoint_route_signal_cache('routing');
     END IF;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
-CREATE OR REPLACE TRIGGER endpoint_route_signal_routing
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON endpoint_route
-    FOR EACH STATEMENT EXECUTE FUNCTION endpoint_route_signal_routing();
+DROP TRIGGER IF EXISTS endpoint_route_signal ON endpoint_route;
+CREATE CONSTRAINT TRIGGER endpoint_route_signal
+    AFTER INSERT OR UPDATE OR DELETE ON endpoint_route
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION endpoint_route_signal();
+DROP TRIGGER IF EXISTS endpoint_route_signal_truncate ON endpoint_route;
+CREATE TRIGGER endpoint_route_signal_truncate
+    AFTER TRUNCATE ON endpoint_route
+    FOR EACH STATEMENT EXECUTE FUNCTION endpoint_route_signal();
 """
 
 
@@ -83,6 +116,10 @@ class EndpointMixinPublish(models.AbstractModel):
         # first row holding False types the column as boolean and a later
         # row's text fails the whole sync. NULL types nothing.
         rule.route_group = rule.route_group or None
+        # What requests run, as of this sync (later edits wait for the next),
+        # goes with the handler's options: every worker keeps the routing of
+        # every endpoint, and reads these values only when one is called.
+        rule.opts = {**rule.opts, runtime_tools.ROUTING_RUNTIME: self._runtime_values()}
         return rule
 
     def _default_endpoint_options_handler(self):
@@ -92,15 +129,18 @@ class EndpointMixinPublish(models.AbstractModel):
             "default_pargs": (self._name, self.route),
         }
 
+    # Endpoint routes are not in Odoo's routing map: their changes leave it
+    # alone (the route handler would have every worker rebuild it).
+
     def _register_controllers(self, init=False, options=None, clear_cache=True):
         res = super()._register_controllers(
-            init=init, options=options, clear_cache=clear_cache
+            init=init, options=options, clear_cache=False
         )
         self._announce_route_change()
         return res
 
     def _unregister_controllers(self, clear_cache=True):
-        res = super()._unregister_controllers(clear_cache=clear_cache)
+        res = super()._unregister_controllers(clear_cache=False)
         self._announce_route_change()
         return res
 
@@ -109,30 +149,32 @@ class EndpointMixinPublish(models.AbstractModel):
         the sync is committed.
 
         Other processes and servers learn of it from the route table itself:
-        a trigger signals Odoo's routing caches in the transaction that
-        changes the table, whoever commits it (a shell, a script, a module
-        install). Signaling once more after the commit narrows the window in
-        which another thread of a threaded server, its routes read before the
-        commit, keeps them past the signal.
+        a trigger signals the cache holding the endpoints' route table as the
+        transaction that changes it commits, whoever commits it (a shell, a
+        script, a module install). Signaling once more after the commit
+        narrows the window in which another thread of a threaded server, its
+        routes read before the commit, keeps them past the signal.
         """
+        if not self:
+            return
+        registry = self.env.registry
+        registry.clear_cache(ROUTE_TABLE_CACHE)
         cr = self.env.cr
-        if not self or cr.postcommit.data.get("endpoint.route_signal"):
+        if cr.postcommit.data.get("endpoint.route_signal"):
             return
         cr.postcommit.data["endpoint.route_signal"] = True
-        registry = self.env.registry
-        registry.clear_cache("routing")
 
         def announce():
             if registry.ready:  # not while modules load: workers reload then
-                registry.clear_cache("routing")
+                registry.clear_cache(ROUTE_TABLE_CACHE)
                 registry.signal_changes()
 
         cr.postcommit.add(announce)
 
     def _get_routing_info(self):
         route, routing, endpoint_hash = super()._get_routing_info()
-        # What requests run, as of this sync: later edits wait for the next.
-        routing[runtime_tools.ROUTING_RUNTIME] = self._runtime_values()
+        # Marks an endpoint's route; its runtime values are in the options.
+        routing[runtime_tools.ROUTING_RUNTIME] = {}
         # Which record the route serves, read back when a request matches it.
         routing[runtime_tools.ROUTING_MODEL] = self._name
         routing[runtime_tools.ROUTING_RECORD] = self.id
@@ -204,7 +246,6 @@ class EndpointMixinPublish(models.AbstractModel):
                 switched.append(rule)
         if switched:
             self._endpoint_registry.update_rules(switched)
-            self.env.registry.clear_cache("routing")
             self._announce_route_change()
 
     def _handle_registry_sync(self, record_ids=None):
@@ -213,7 +254,6 @@ class EndpointMixinPublish(models.AbstractModel):
         # the last sync published.
         records = self.browse(record_ids or self.ids).exists()
         records._register_controllers(clear_cache=False)
-        self.env.registry.clear_cache("routing")
 
     def _published_keys(self):
         """The registry keys of these records that a sync published."""
@@ -336,9 +376,15 @@ class EndpointMixinPublish(models.AbstractModel):
         if not self:
             return {}
         keys = {rec._endpoint_registry_unique_key(): rec.id for rec in self}
+        # Published with the options; in the routing by older versions.
         self.env.cr.execute(
-            "SELECT key, routing::jsonb -> %s FROM endpoint_route WHERE key IN %s",
-            (runtime_tools.ROUTING_RUNTIME, tuple(keys)),
+            """
+            SELECT key, coalesce(opts::jsonb -> %(runtime)s,
+                                 routing::jsonb -> %(runtime)s)
+              FROM endpoint_route
+             WHERE key IN %(keys)s
+            """,
+            {"runtime": runtime_tools.ROUTING_RUNTIME, "keys": tuple(keys)},
         )
         return {keys[key]: values for key, values in self.env.cr.fetchall() if values}
 

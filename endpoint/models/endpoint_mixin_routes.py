@@ -277,7 +277,9 @@ class EndpointMixinRoutes(models.AbstractModel):
         every model built on the route handler, archived ones included."""
         for model_name in self._route_consumer_models():
             model = self.env[model_name].sudo().with_context(active_test=False)
-            for record in model.search([]):
+            # By id: ordering by route would write pending routes first, and
+            # a duplicate would fail in the database before this check says why.
+            for record in model.search([], order="id"):
                 if hasattr(record, "_endpoint_routes"):
                     found = record._endpoint_routes()
                 else:

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import json
 import logging
 
 import werkzeug.exceptions
@@ -19,9 +20,9 @@ _logger = logging.getLogger(__name__)
 
 # The arguments the route handler binds to an endpoint's controller method.
 CONTROLLER_ARGUMENTS = ("model", "endpoint_route")
-# The route table's rows that endpoints published (others come from other
-# models built on the route handler).
-PUBLISHED_ENDPOINT = f"routing::jsonb ? '{runtime_tools.ROUTING_RUNTIME}'"
+# The ORM cache holding the endpoints' route table, which a change of their
+# rows in the route table signals (Odoo's routing map is left alone).
+ROUTE_TABLE_CACHE = "default"
 
 
 class IrHttp(models.AbstractModel):
@@ -29,9 +30,9 @@ class IrHttp(models.AbstractModel):
 
     def _endpoint_route_last_version(self):
         """No query: the route handler keys its routing map on the routes'
-        version, read on every request of the server. Every statement on the
-        route table signals the routing caches through Odoo's own signaling
-        instead (a database trigger), which each request checks anyway."""
+        version, read on every request of the server. Every change of the
+        route table signals Odoo's caches instead (a database trigger), which
+        each request checks anyway."""
         return 0
 
     def _endpoint_routing_rules(self):
@@ -39,49 +40,75 @@ class IrHttp(models.AbstractModel):
         # routing map; endpoints are served from their own table.
         registry = self._endpoint_route_registry()
         checked = {}
-        for rule in registry.get_rules(where=f"WHERE NOT ({PUBLISHED_ENDPOINT})"):
+        rules = registry.get_rules(
+            where=self.env.cr.mogrify(
+                "WHERE split_part(key, ':', 1) NOT IN %s",
+                [tuple(self._endpoint_models()) or ("",)],
+            ).decode()
+        )
+        for rule in rules:
             endpoint = rule.endpoint
             for url in endpoint.routing["routes"]:
                 if "<" in url and not self._endpoint_route_compiles(url, checked):
                     continue
                 yield url, endpoint
 
-    @tools.ormcache(cache="routing")
+    def _endpoint_models(self):
+        """The models whose records are served from the endpoints' table."""
+        return [
+            name
+            for name in self.env.registry.descendants(["endpoint.mixin"], "_inherit")
+            if not self.env[name]._abstract
+        ]
+
+    @tools.ormcache(cache=ROUTE_TABLE_CACHE)
     def _endpoint_route_table(self):
-        """The live endpoint routes of this database, dropped with Odoo's
-        routing caches: a sync signals those in its own transaction.
+        """The live endpoint routes of this database, dropped by a sync in
+        every process: the commit that changes their rows signals the cache.
 
         Their routing keeps an empty runtime: the values a request runs are
         read when the endpoint is first called (``_published_runtime``)."""
         table = route_table.RouteTable(self._get_converters())
+        models = tuple(self._endpoint_models())
+        if not models:
+            return table
         checked = {}
+
+        def pattern_ok(url):
+            return self._endpoint_route_compiles(url, checked)
+
+        # Parsed here rather than as JSON in SQL: it is the route handler's
+        # text, and PostgreSQL converting thousands of them costs more.
         self.env.cr.execute(
-            f"""
-            SELECT key, opts::jsonb -> 'handler',
-                   jsonb_set(routing::jsonb, %(runtime)s, '{{}}')
-              FROM endpoint_route
-             WHERE {PUBLISHED_ENDPOINT}
-               AND NOT coalesce((routing::jsonb ->> %(archived)s)::boolean, false)
-             ORDER BY id
-            """,
-            {
-                "runtime": [runtime_tools.ROUTING_RUNTIME],
-                "archived": runtime_tools.ROUTING_ARCHIVED,
-            },
+            "SELECT key, routing FROM endpoint_route"
+            " WHERE split_part(key, ':', 1) IN %s ORDER BY id",
+            [models],
         )
-        for key, handler, routing in self.env.cr.fetchall():
-            table.add(
-                key,
-                routing,
-                handler,
-                pattern_ok=lambda url: self._endpoint_route_compiles(url, checked),
-            )
+        for key, text in self.env.cr.fetchall():
+            routing = json.loads(text)
+            if runtime_tools.ROUTING_RUNTIME not in routing or routing.get(
+                runtime_tools.ROUTING_ARCHIVED
+            ):
+                continue
+            # Published in the routing by older versions: not kept.
+            routing[runtime_tools.ROUTING_RUNTIME] = {}
+            # The handler's options are read when the route is first called.
+            table.add(key, routing, None, pattern_ok)
         _logger.info("Endpoint route table: %s endpoints", len(table))
         return table
 
-    def _make_endpoint(self, key, routing, handler):
+    def _make_endpoint(self, key, routing, handler=None):
         """The controller method serving an endpoint route, as the route
-        handler binds it."""
+        handler binds it (its handler options read when not given)."""
+        if handler is None:
+            self.env.cr.execute(
+                "SELECT opts::jsonb -> 'handler' FROM endpoint_route WHERE key = %s",
+                [key],
+            )
+            row = self.env.cr.fetchone()
+            if row is None:  # taken off since the table was read
+                raise werkzeug.exceptions.NotFound()
+            handler = row[0]
         rule = self._endpoint_route_registry().make_rule(
             key, routing["routes"][0], {"handler": handler}, routing, None
         )

@@ -85,7 +85,7 @@ class EndpointHttpCase(EndpointCaseMixin, HttpCase):
     def tearDown(self):
         # Routes synced by a test are rolled back with it; drop the maps
         # built from them.
-        self.env.registry.clear_cache("routing")
+        self.env.registry.clear_cache("routing", "default")
         super().tearDown()
 
 

@@ -173,9 +173,14 @@ class TestEndpointNoTax(EndpointHttpCase):
         statements = []
         yield from self._patchExecute(statements, flush=False)
 
-    def _signal(self):
-        self.env.cr.execute("SELECT max(id) FROM orm_signaling_routing")
+    def _signal(self, cache):
+        self.env.cr.execute(f"SELECT count(*) FROM orm_signaling_{cache}")
         return self.env.cr.fetchone()[0]
+
+    def _commit_time(self):
+        """What a commit runs first: the triggers deferred to it."""
+        self.env.cr.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.env.cr.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def _check_signaling(self):
         """What every request of a server does first (tests switch it off):
@@ -198,14 +203,31 @@ class TestEndpointNoTax(EndpointHttpCase):
             self.url_open(PLAIN_ROUTE)
         self.assertEqual(len(again), len(statements))
 
-    def test_statements_on_the_route_table_signal_the_routing_caches(self):
+    def test_route_table_changes_signal_at_commit_once(self):
+        default, routing = self._signal("default"), self._signal("routing")
+        key = self.endpoint._endpoint_registry_unique_key()
         for statement in (
-            "UPDATE endpoint_route SET route = route WHERE false",
-            "DELETE FROM endpoint_route WHERE false",
+            "UPDATE endpoint_route SET route = route WHERE key = %(key)s",
+            "UPDATE endpoint_route SET route = route WHERE key = %(key)s",
         ):
-            before = self._signal()
-            self.env.cr.execute(statement)
-            self.assertGreater(self._signal(), before, statement)
+            self.env.cr.execute(statement, {"key": key})
+        self.assertEqual(self._signal("default"), default, "signaled at commit")
+        self._commit_time()
+        # Once per transaction, and only the cache of the endpoints' routes:
+        # Odoo's routing map stays.
+        self.assertEqual(self._signal("default"), default + 1)
+        self.assertEqual(self._signal("routing"), routing)
+        # A row of another model built on the route handler is in Odoo's
+        # routing map: that one is signaled.
+        self.env.cr.execute(
+            """
+            INSERT INTO endpoint_route (key, route, opts, routing, endpoint_hash)
+            VALUES ('other.model:1', '/endpoint_test/tax/other_model', '{}',
+                    '{"routes": []}', 'other-model-1')
+            """
+        )
+        self._commit_time()
+        self.assertEqual(self._signal("routing"), routing + 1)
 
     def test_removal_committed_elsewhere_reaches_the_routes(self):
         route = self.endpoint.route
@@ -217,8 +239,9 @@ class TestEndpointNoTax(EndpointHttpCase):
             [self.endpoint._endpoint_registry_unique_key()],
         )
         self.assertEqual(self.url_open(route).status_code, 200)
-        # ...until the next request checks Odoo's signals, as every request
-        # of a server does.
+        # ...until it commits and the next request checks Odoo's signals, as
+        # every request of a server does.
+        self._commit_time()
         self._check_signaling()
         self.assertEqual(self.url_open(route).status_code, 404)
 
@@ -236,6 +259,7 @@ class TestEndpointNoTax(EndpointHttpCase):
         registry = EndpointRegistry.registry_for(self.env.cr)
         registry.update_rules(draft._prepare_endpoint_rules())
         self.assertEqual(self.url_open(draft.route).status_code, 404)
+        self._commit_time()
         self._check_signaling()
         self.assertEqual(self.url_open(draft.route).json(), "elsewhere")
 
@@ -250,6 +274,55 @@ class TestEndpointNoTax(EndpointHttpCase):
         self.assertNotIn(key, table.runtimes)
         self.assertEqual(self.url_open(self.endpoint.route).json(), "probe")
         self.assertIn(key, self.env["ir.http"]._endpoint_route_table().runtimes)
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointReadonly(EndpointHttpCase):
+    """A read-only endpoint is served with Odoo's read-only cursor (the read
+    replica's, when there is one), as published by its last sync."""
+
+    def _cursor_mode_endpoint(self, **vals):
+        return self._create_endpoint(
+            **{
+                "route": "/endpoint_test/readonly",
+                "auth_type": "public",
+                "exec_as_user_id": self.env.ref("base.user_admin").id,
+                "code_snippet": "result = {'payload': {'readonly': env.cr.readonly}}",
+                **vals,
+            }
+        )
+
+    def _routing(self, endpoint):
+        table = self.env["ir.http"]._endpoint_route_table()
+        return table.entries[endpoint._endpoint_registry_unique_key()][0]
+
+    def test_readonly_published_by_sync(self):
+        endpoint = self._cursor_mode_endpoint()
+        self.assertFalse(self._routing(endpoint)["readonly"])
+        self.assertEqual(self.url_open(endpoint.route).json(), {"readonly": False})
+        endpoint.readonly = True
+        self.assertFalse(endpoint.registry_sync, "a routing change waits for a sync")
+        self.assertFalse(self._routing(endpoint)["readonly"])
+        self._sync(endpoint)
+        self.assertTrue(self._routing(endpoint)["readonly"])
+        self.assertEqual(self.url_open(endpoint.route).json(), {"readonly": True})
+
+    def test_readonly_endpoint_that_writes_still_answers(self):
+        # Odoo runs it again with a read/write cursor.
+        endpoint = self._cursor_mode_endpoint(
+            readonly=True,
+            code_snippet=(
+                "partner = env['res.partner'].create({'name': 'Written'})\n"
+                "result = {'payload': {'readonly': env.cr.readonly}}"
+            ),
+        )
+        with mute_logger("odoo.http", "odoo.sql_db"):
+            response = self.url_open(endpoint.route)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), {"readonly": False})
+        self.assertTrue(
+            self.env["res.partner"].search([("name", "=", "Written")], limit=1)
+        )
 
 
 @tagged("post_install", "-at_install")

@@ -314,6 +314,10 @@ def overlap(first, second, converters):
     return None
 
 
+def _bare(route):
+    return route.rstrip("/") or "/"
+
+
 class RouteIndex:
     """Routes of many endpoints, to find those overlapping a new one without
     comparing it with each of them: plain routes overlap only when equal,
@@ -321,7 +325,7 @@ class RouteIndex:
 
     def __init__(self, converters):
         self.converters = converters
-        self.plain = {}  # route -> [(owner, record)]
+        self.plain = {}  # route -> [(owner, record, route)]
         self.by_first = {}  # first segment -> [(owner, record, route)]
         self.patterns = {}  # first segment -> [(owner, record, RoutePattern)]
         self.matchers = {}  # pattern -> its werkzeug matcher
@@ -332,7 +336,7 @@ class RouteIndex:
         first = route.split("/")[1:2]
         first = first[0] if first else ""
         if not PLACEHOLDER.search(route):
-            self.plain.setdefault(route, []).append((owner, record))
+            self.plain.setdefault(_bare(route), []).append((owner, record, route))
             self.by_first.setdefault(first, []).append((owner, record, route))
             return
         try:
@@ -346,9 +350,10 @@ class RouteIndex:
         matching a URL that ``pattern`` matches too, or None."""
         first = pattern.segments[0] if pattern.segments else ""
         if not pattern.placeholders:
-            for owner, record in self.plain.get(pattern.pattern, ()):
+            # As werkzeug matches them, a trailing slash makes no difference.
+            for owner, record, route in self.plain.get(_bare(pattern.pattern), ()):
                 if owner != exclude:
-                    return record, pattern.pattern, pattern.pattern
+                    return record, route, pattern.pattern
         else:
             own = _matcher(pattern, self.converters)
             for owner, record, route in self.by_first.get(first, ()):

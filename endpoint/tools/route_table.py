@@ -29,7 +29,8 @@ class RouteTable:
     placeholders (``/orders/<int:order_id>``).
 
     ``entries`` maps a registry key to ``(routing, handler)``: the routing
-    Odoo dispatches with and the route handler's handler options. Endpoint
+    Odoo dispatches with and the route handler's handler options (or None,
+    for ``make_endpoint`` to read them). Endpoint
     objects (the controller method bound to the route) are made on the first
     match of each route, by ``make_endpoint(key, routing, handler)``.
     ``runtimes`` holds what requests run, per registry key, filled on first
