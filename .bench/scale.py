@@ -29,6 +29,7 @@ tree meets the targets, 1 when not, 2 on an error.
 """
 
 import argparse
+import contextlib
 import io
 import os
 import re
@@ -46,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench
 from devkit import REPO
 from devkit.output import Abort, say, step
-from devkit.pg import drop_database
+from devkit.pg import Cluster, drop_database, pg_connect
 from devkit.procs import free_port, port_in_use
 
 PREFIX = "/bench/scale/"
@@ -108,19 +109,26 @@ def export_ref(ref, dest):
     return dest
 
 
-def scale_server_class(addons):
-    """A bench Server serving the addon from the ``addons`` folder."""
+def scale_server_class(addons, replica_port=None):
+    """A bench Server serving the addon from the ``addons`` folder (and
+    reading from a replica on ``replica_port``, when given)."""
 
     class ScaleServer(bench.Server):
         CONTENTS = f"endpoint ({addons}) + endpoint_bench"
 
         def args(self, *extra):
-            return [
+            args = [
                 f"--addons-path={bench.BENCH_ADDONS},{addons}"
                 if a.startswith("--addons-path=")
                 else a
                 for a in super().args(*extra)
             ]
+            if replica_port:
+                args += [
+                    "--db_replica_host=127.0.0.1",
+                    f"--db_replica_port={replica_port}",
+                ]
+            return args
 
         def cold_start(self, gevent_port):
             """Start without calling any route: the workers are fresh."""
@@ -337,13 +345,191 @@ def measure_two_servers(session, server, agent, args):
         other.stop()
 
 
+REPLICA_AGENT = r"""
+for line in sys.stdin:
+    command, *rest = line.split()
+    t0 = time.time()
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        Endpoint = env["endpoint.endpoint"]
+        if command == "setup":
+            user = env.ref("endpoint_bench.user_bench").id
+            Endpoint.create([
+                {
+                    "name": f"Replica {name}", "route": f"/bench/replica/{name}",
+                    "request_method": "GET", "auth_type": "public",
+                    "exec_as_user_id": user, "readonly": name == "ro",
+                    "code_snippet": "result = {'payload': 'v1'}",
+                }
+                for name in ("ro", "rw")
+            ]).action_sync_registry()
+        elif command == "edit":
+            records = Endpoint.search([("route", "=like", "/bench/replica/%")])
+            records.code_snippet = f"result = {{'payload': {rest[0]!r}}}"
+            records.action_sync_registry()
+        cr.commit()
+    print("done", t0, time.time(), flush=True)
+"""
+
+
+def xacts(env, db):
+    """Transactions of ``db`` so far on the server ``env`` names."""
+    with contextlib.closing(pg_connect(env, db)) as conn, conn.cursor() as cr:
+        cr.execute("SELECT pg_stat_clear_snapshot()")
+        cr.execute(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database"
+            " WHERE datname = current_database()"
+        )
+        return cr.fetchone()[0]
+
+
+def sql(env, db, query):
+    with contextlib.closing(pg_connect(env, db)) as conn, conn.cursor() as cr:
+        conn.autocommit = True
+        cr.execute(query)
+        return cr.fetchall() if cr.description else None
+
+
+def pg_tool(bindir, name):
+    """PostgreSQL's ``name`` program: next to pg_ctl, else in Debian's
+    layout (where a few wrappers alone may be on the PATH)."""
+    for folder in (bindir, *sorted(Path("/usr/lib/postgresql").glob("*/bin"))):
+        if (Path(folder) / name).is_file():
+            return Path(folder) / name
+    raise Abort(f"{name} not found (PostgreSQL's programs: set PG_BINDIR)")
+
+
+def start_replica(primary, workdir):
+    """A hot standby of ``primary`` (a private cluster), by pg_basebackup."""
+    data = workdir / "pg-replica"
+    data.mkdir(mode=0o700)
+    replica = Cluster(data, workdir / "pg-replica.log", throwaway=True)
+    replica._give(data)
+    replica.password, replica.port = primary.password, free_port()
+    env = {**os.environ, **primary.env()}
+    args = [
+        str(pg_tool(replica.bindir, "pg_basebackup")), "-h", "127.0.0.1",
+        "-p", str(primary.port), "-U", env["PGUSER"], "-D", str(data),
+        "-R", "-X", "stream", "--no-password",
+    ]  # fmt: skip
+    # As the cluster's OS user, with the password in a file only it reads.
+    pgpass = workdir / "pgpass"
+    pgpass.write_text(
+        f"127.0.0.1:{primary.port}:*:{env['PGUSER']}:{primary.password}\n",
+        encoding="utf-8",
+    )
+    os.chmod(pgpass, 0o600)
+    replica._give(pgpass)
+    replica._run(["env", "-u", "PGPASSWORD", f"PGPASSFILE={pgpass}", *args])
+    replica.log_file.touch()
+    replica._give(replica.log_file)
+    # Its WAL receiver connects with libpq: the PG* variables of this
+    # process would win over the password file.
+    replica._run(
+        ["env", "-u", "PGPASSWORD", "-u", "PGUSER", "-u", "PGHOST", "-u", "PGPORT",
+         str(replica.bindir / "pg_ctl"), "start", "-w", "-t", "120",
+         "-D", str(data), "-l", str(replica.log_file), "-o", f"-p {replica.port}"]
+    )  # fmt: skip
+    replica.started_here = True
+    return replica
+
+
+def measure_replica(args, addons):
+    """Read-only endpoints served by a streaming replica, the others by the
+    primary; and what a client sees while the replica lags."""
+    step("Read replica: a private primary and a pg_basebackup standby")
+    workdir = Path(tempfile.mkdtemp(prefix="endpoint-scale-replica-"))
+    os.chmod(workdir, 0o755)
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PGHOST", "PGPORT", "PGUSER")
+    }
+    env.pop("PGPASSWORD", None)
+    primary = replica = server = agent = None
+    db = f"{args.db}_replica"
+    result = {}
+    try:
+        # Private, whatever PG* says: the shared server is not ours to copy.
+        pgdir = workdir / "pg"
+        pgdir.mkdir()
+        primary = Cluster(pgdir / "data", pgdir / "postgresql.log", throwaway=True)
+        primary._give(pgdir)
+        primary.start()
+        env.update(primary.env())
+        replica = start_replica(primary, workdir)
+        say(f"    primary on port {primary.port}, replica on port {replica.port}")
+        cmd = bench.launcher(bench.find_odoo(), workdir).cmd
+        klass = scale_server_class(addons, replica_port=replica.port)
+        server = klass(cmd, env, db, args.port + 2, workdir)
+        server.install()
+        agent = Agent(server, script=bench.AGENT_SETUP + REPLICA_AGENT)
+        agent.run("setup")
+        replica_env = {**env, "PGPORT": str(replica.port)}
+        deadline = time.monotonic() + 60
+        while not sql(
+            replica_env, "postgres", f"SELECT 1 FROM pg_database WHERE datname = '{db}'"
+        ):
+            if time.monotonic() > deadline:
+                raise Abort(f"the replica does not follow; see {replica.log_file}")
+            time.sleep(0.5)
+        server.cold_start(args.port + 3)
+        deadline = time.monotonic() + 60
+        while server.get("/bench/replica/ro")[0] != 200:
+            if time.monotonic() > deadline:
+                raise Abort(f"the replica run does not answer; see {server.log}")
+            time.sleep(0.5)
+        for name in ("ro", "rw"):
+            route = f"/bench/replica/{name}"
+            for _ in range(5):
+                server.get(route)
+            # An idle backend reports its counters within 10 seconds.
+            time.sleep(11)
+            before = xacts(env, db), xacts(replica_env, db)
+            for _ in range(args.replica_requests):
+                server.get(route)
+            time.sleep(11)
+            after = xacts(env, db), xacts(replica_env, db)
+            result[name] = (after[0] - before[0], after[1] - before[1])
+            say(
+                f"    {args.replica_requests} calls of {route}: transactions "
+                f"+{result[name][0]} on the primary, +{result[name][1]} on the replica"
+            )
+        # Lag: replay paused, a sync lands on the primary only.
+        sql(replica_env, db, "SELECT pg_wal_replay_pause()")
+        agent.run("edit", "v2")
+        time.sleep(1.5)
+        paused = [server.get(f"/bench/replica/{n}")[1] for n in ("ro", "rw")]
+        sql(replica_env, db, "SELECT pg_wal_replay_resume()")
+        time.sleep(1.5)
+        resumed = [server.get(f"/bench/replica/{n}")[1] for n in ("ro", "rw")]
+        result["lag"] = (paused, resumed)
+        say(f"    replica paused after a sync: ro, rw answer {paused}")
+        say(f"    replica resumed:             ro, rw answer {resumed}")
+        return result
+    finally:
+        if agent:
+            agent.close()
+        if server and server.proc:
+            server.stop()
+        for cluster in (replica, primary):
+            if cluster:
+                cluster.stop()
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
 def run_one(args, label, addons, baseline=False):
     """Every measurement on the addon in ``addons``; returns the report."""
     say(f"\n=== {label} ===")
     db_args = argparse.Namespace(**{**vars(args), "db": f"{args.db}_{label}"})
     session = bench.Session(db_args, f"endpoint-scale-{label}-")
     session.server_class = scale_server_class(addons)
-    result = {"label": label, "rows": [], "two": None, "baseline": None}
+    result = {
+        "label": label,
+        "rows": [],
+        "two": None,
+        "baseline": None,
+        "replica": None,
+    }
 
     def measure(server):
         # The working tree's code creates the endpoints of every run: an
@@ -363,6 +549,8 @@ def run_one(args, label, addons, baseline=False):
     code = session.run(measure)
     if code:
         raise Abort(f"the {label} run failed (exit {code})")
+    if baseline and args.replica:
+        result["replica"] = measure_replica(db_args, addons)
     return result
 
 
@@ -409,6 +597,13 @@ def report(results, baseline):
                 f"endpoint; create+sync {rates[-1] * 1000:.1f} ms per endpoint "
                 f"at the last step ({rates[0] * 1000:.1f} ms at the first)"
             )
+        replica = result.get("replica")
+        if replica:
+            say(
+                f"  {result['label']}: read replica, transactions (primary, replica) "
+                f"for the calls: read-only endpoint {replica['ro']}, "
+                f"read/write endpoint {replica['rw']}"
+            )
         if result["two"]:
             say(f"  {result['label']}: two servers, served after (s, wrong after) "
                 f"A/B: {result['two']}")  # fmt: skip
@@ -436,6 +631,12 @@ def check(result, baseline):
         for reach, wrong in cycle:
             if reach is None or reach > SYNC_REACH or wrong:
                 failures.append(f"two servers: served after {reach}, {wrong} wrong")
+    replica = result.get("replica")
+    if replica:
+        ro_primary, ro_replica = replica["ro"]
+        rw_primary, _rw_replica = replica["rw"]
+        if not ro_replica > ro_primary * 5 or rw_primary < ro_primary + 10:
+            failures.append(f"read replica: {replica['ro']} / {replica['rw']}")
     for failure in failures:
         say(f"  NOT MET: {failure}")
     if not failures:
@@ -455,6 +656,15 @@ def parse_args(argv):
     )
     parser.add_argument("--port", type=int, default=8401, help="uses 6 ports from it")
     parser.add_argument("--db", default=f"bench_scale_{os.getpid()}")
+    parser.add_argument(
+        "--no-replica",
+        dest="replica",
+        action="store_false",
+        help="skip the read replica check",
+    )
+    parser.add_argument(
+        "--replica-requests", type=int, default=200, help="per endpoint, on the replica"
+    )
     parser.add_argument("--keep", action="store_true", help="keep databases and logs")
     args = parser.parse_args(argv)
     args.sizes = sorted(int(s) for s in args.sizes.split(","))

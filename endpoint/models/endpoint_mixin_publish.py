@@ -96,9 +96,10 @@ class EndpointMixinPublish(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def init(self):
-        super().init()
+        res = super().init()
         EndpointRegistry._setup_db(self.env.cr)
         self.env.cr.execute(ROUTE_SIGNAL_SQL)
+        return res
 
     def _routing_impacting_fields(self):
         return tuple(super()._routing_impacting_fields()) + RUNTIME_FIELDS

@@ -279,7 +279,7 @@ class EndpointMixinRoutes(models.AbstractModel):
             model = self.env[model_name].sudo().with_context(active_test=False)
             # By id: ordering by route would write pending routes first, and
             # a duplicate would fail in the database before this check says why.
-            for record in model.search([], order="id"):
+            for record in model.search([("route", "!=", False)], order="id"):
                 if hasattr(record, "_endpoint_routes"):
                     found = record._endpoint_routes()
                 else:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.endpoint_route_handler.registry import EndpointRegistry
 
@@ -174,7 +174,8 @@ class TestEndpointNoTax(EndpointHttpCase):
         yield from self._patchExecute(statements, flush=False)
 
     def _signal(self, cache):
-        self.env.cr.execute(f"SELECT count(*) FROM orm_signaling_{cache}")
+        table = SQL.identifier(f"orm_signaling_{cache}")
+        self.env.cr.execute(SQL("SELECT count(*) FROM %s", table))
         return self.env.cr.fetchone()[0]
 
     def _commit_time(self):
