@@ -3,7 +3,7 @@
 
 A record's edits reach HTTP clients only through a sync ("Sync registry"),
 which writes the route handler's rule with the record's values as of then;
-requests run from those published values, compiled once per routes' version.
+requests run from those published values, compiled once per sync.
 """
 
 from odoo import api, http, models

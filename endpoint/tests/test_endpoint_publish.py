@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Publishing: what Sync registry puts on the live routes, and what a request
-reuses (compiled snippet and schema, found by routing version).
+reuses (compiled snippet and schema, kept until the next sync).
 
 Nothing is parsed, compiled or searched per request, yet a sync publishes
 the new state at once, and the request path costs no SQL query beyond what
