@@ -23,6 +23,9 @@ CONTROLLER_ARGUMENTS = ("model", "endpoint_route")
 # The ORM cache holding the endpoints' route table, which a change of their
 # rows in the route table signals (Odoo's routing map is left alone).
 ROUTE_TABLE_CACHE = "default"
+# Where the registry keeps its last endpoints' table, to rebuild the next one
+# from it.
+PREVIOUS_TABLE = "_endpoint_route_table_previous"
 
 
 class IrHttp(models.AbstractModel):
@@ -67,33 +70,52 @@ class IrHttp(models.AbstractModel):
         every process: the commit that changes their rows signals the cache.
 
         Their routing keeps an empty runtime: the values a request runs are
-        read when the endpoint is first called (``_published_runtime``)."""
+        read when the endpoint is first called (``_published_runtime``).
+        Rebuilt from the previous table: only the rows whose text changed
+        since are parsed again, and the runtimes of the others are kept."""
         table = route_table.RouteTable(self._get_converters())
         models = tuple(self._endpoint_models())
         if not models:
             return table
+        registry = self.env.registry
+        previous = getattr(registry, PREVIOUS_TABLE, None)
+        previous = previous if previous is not None else route_table.RouteTable({})
         checked = {}
 
         def pattern_ok(url):
             return self._endpoint_route_compiles(url, checked)
 
-        # Parsed here rather than as JSON in SQL: it is the route handler's
-        # text, and PostgreSQL converting thousands of them costs more.
+        # Digests first: the text of the rows that did not change is not
+        # even fetched, and nothing is parsed as JSON in PostgreSQL.
         self.env.cr.execute(
-            "SELECT key, routing FROM endpoint_route"
+            "SELECT key, md5(routing || opts) FROM endpoint_route"
             " WHERE split_part(key, ':', 1) IN %s ORDER BY id",
             [models],
         )
-        for key, text in self.env.cr.fetchall():
-            routing = json.loads(text)
-            if runtime_tools.ROUTING_RUNTIME not in routing or routing.get(
-                runtime_tools.ROUTING_ARCHIVED
-            ):
+        rows = self.env.cr.fetchall()
+        changed = [key for key, digest in rows if previous.digests.get(key) != digest]
+        texts = {}
+        if changed:
+            self.env.cr.execute(
+                "SELECT key, routing FROM endpoint_route WHERE key IN %s",
+                [tuple(changed)],
+            )
+            texts = dict(self.env.cr.fetchall())
+        for key, digest in rows:
+            if key not in texts:
+                if previous.digests.get(key) == digest:
+                    table.reuse(previous, key, pattern_ok)
+                continue  # changed again since the digests were read
+            routing = json.loads(texts[key])
+            if runtime_tools.ROUTING_RUNTIME not in routing:
                 continue
             # Published in the routing by older versions: not kept.
             routing[runtime_tools.ROUTING_RUNTIME] = {}
+            # An archived endpoint's route is off the air, as last published.
+            live = not routing.get(runtime_tools.ROUTING_ARCHIVED)
             # The handler's options are read when the route is first called.
-            table.add(key, routing, None, pattern_ok)
+            table.add(key, routing, None, pattern_ok, digest=digest, live=live)
+        setattr(registry, PREVIOUS_TABLE, table)
         _logger.info("Endpoint route table: %s endpoints", len(table))
         return table
 

@@ -37,7 +37,16 @@ class RouteTable:
     use by whoever builds them; it lives and dies with the table.
     """
 
-    __slots__ = ("converters", "endpoints", "entries", "patterns", "runtimes", "static")
+    __slots__ = (
+        "archived",
+        "converters",
+        "digests",
+        "endpoints",
+        "entries",
+        "patterns",
+        "runtimes",
+        "static",
+    )
 
     def __init__(self, converters):
         self.entries = {}
@@ -46,12 +55,22 @@ class RouteTable:
         self.converters = converters
         self.endpoints = {}
         self.runtimes = {}
+        # What each entry was built from (a digest of its published text),
+        # to build the next table from this one.
+        self.digests = {}
+        self.archived = set()
 
-    def add(self, key, routing, handler, pattern_ok=None):
+    def add(self, key, routing, handler, pattern_ok=None, digest=None, live=True):
         """Add the routes of one published endpoint; ``pattern_ok(url)`` tells
         whether a route with placeholders can be served (else it is left
-        out, as one werkzeug cannot build would fail every route)."""
+        out, as one werkzeug cannot build would fail every route). An entry
+        that is not ``live`` (an archived endpoint) is kept, off the air."""
         self.entries[key] = (routing, handler)
+        if digest is not None:
+            self.digests[key] = digest
+        if not live:
+            self.archived.add(key)
+            return
         for url in routing.get("routes") or ():
             if "<" not in url:
                 self.static[url] = key
@@ -66,8 +85,28 @@ class RouteTable:
                 werkzeug.routing.Rule(url, endpoint=key, merge_slashes=False)
             )
 
+    def reuse(self, previous, key, pattern_ok=None):
+        """Add the entry ``key`` of the ``previous`` table, unchanged since,
+        with what it built on the way (its endpoint and runtime)."""
+        routing, handler = previous.entries[key]
+        self.add(
+            key,
+            routing,
+            handler,
+            pattern_ok,
+            digest=previous.digests.get(key),
+            live=key not in previous.archived,
+        )
+        for mine, theirs in (
+            (self.endpoints, previous.endpoints),
+            (self.runtimes, previous.runtimes),
+        ):
+            value = theirs.get(key)
+            if value is not None:
+                mine[key] = value
+
     def __len__(self):
-        return len(self.entries)
+        return len(self.entries) - len(self.archived)
 
     def lookup(self, path, environ=None):
         """``(key, url, args)`` of the route serving ``path``, or None.

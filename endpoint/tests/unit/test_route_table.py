@@ -74,3 +74,21 @@ def test_key_for_route():
     assert routes.key_for_route("/a/<int:x>") == "e:1"
     assert routes.key_for_route("/b") is None
     assert len(routes) == 1
+
+
+def test_next_table_reuses_what_did_not_change():
+    before = route_table.RouteTable(dict(werkzeug.routing.Map.default_converters))
+    before.add("e:1", routing("/a"), HANDLER, digest="d1")
+    before.add("e:2", routing("/b"), HANDLER, digest="d2", live=False)
+    before.runtimes["e:1"] = "compiled"
+    before.match("/a", made([]))
+    after = route_table.RouteTable(before.converters)
+    after.reuse(before, "e:1")
+    after.reuse(before, "e:2")
+    # Same entries, endpoint and runtime; the archived one still off the air.
+    assert after.entries == before.entries
+    assert after.runtimes == {"e:1": "compiled"}
+    assert after.endpoints == before.endpoints
+    assert after.match("/b", made([])) is None
+    assert len(after) == 1
+    assert after.digests == {"e:1": "d1", "e:2": "d2"}
