@@ -87,6 +87,14 @@ CREATE TRIGGER endpoint_route_signal_truncate
 """
 
 
+ROUTE_SIGNAL_DROP_SQL = """
+DROP TRIGGER IF EXISTS endpoint_route_signal ON endpoint_route;
+DROP TRIGGER IF EXISTS endpoint_route_signal_truncate ON endpoint_route;
+DROP FUNCTION IF EXISTS endpoint_route_signal();
+DROP FUNCTION IF EXISTS endpoint_route_signal_cache(text);
+"""
+
+
 # One concern per file: the record, publishing, serving, OpenAPI.
 class EndpointMixinPublish(models.AbstractModel):
     _inherit = "endpoint.mixin"  # pylint: disable=consider-merging-classes-inherited

@@ -17,6 +17,7 @@ from odoo.tools import SQL, mute_logger
 
 from odoo.addons.endpoint_route_handler.registry import EndpointRegistry
 
+from .. import uninstall_hook
 from .common import EndpointHttpCase, EndpointRecordCase
 
 MODEL_LOGGER = "endpoint.endpoint"
@@ -229,6 +230,21 @@ class TestEndpointNoTax(EndpointHttpCase):
         )
         self._commit_time()
         self.assertEqual(self._signal("routing"), routing + 1)
+
+    def test_uninstalling_takes_the_signal_triggers_off(self):
+        def triggers():
+            self.env.cr.execute(
+                "SELECT tgname FROM pg_trigger"
+                " WHERE tgrelid = 'endpoint_route'::regclass AND tgname LIKE %s",
+                ["endpoint_route_signal%"],
+            )
+            return sorted(name for (name,) in self.env.cr.fetchall())
+
+        self.assertEqual(
+            triggers(), ["endpoint_route_signal", "endpoint_route_signal_truncate"]
+        )
+        uninstall_hook(self.env)
+        self.assertEqual(triggers(), [])
 
     def test_removal_committed_elsewhere_reaches_the_routes(self):
         route = self.endpoint.route
