@@ -30,6 +30,7 @@
     ],
     # Sample request body of the demo /demo/order endpoint, for curl.
     "oca_data_manual": ["demo/order.xml"],
+    "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_tests": [
             "endpoint/static/tests/tours/openapi_tour.js",

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Find the endpoint, validate the request, run the endpoint, render its result."""
 
+import psycopg2.errors
 import werkzeug.exceptions
 
 from odoo import http
@@ -48,6 +49,10 @@ class EndpointControllerMixin:
             response = self._handle_result(result)
         except (ConcurrencyError, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
             raise  # Odoo runs the whole request again
+        except psycopg2.errors.ReadOnlySqlTransaction:
+            # A read-only endpoint that writes: Odoo runs the whole request
+            # again with a read/write cursor, on the primary server.
+            raise
         except Exception as exc:  # noqa: BLE001 # every error gets an answer
             # A database error leaves the transaction unusable: the answer
             # needs it, and everything the request wrote is undone anyway.

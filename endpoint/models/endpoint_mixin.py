@@ -24,6 +24,14 @@ class EndpointMixin(models.AbstractModel):
 
     # A first endpoint is most often read with a browser or curl: GET.
     request_method = fields.Selection(default="GET")
+    readonly = fields.Boolean(
+        string="Read-only",
+        help="Serve the endpoint with a read-only database cursor: from the "
+        "read replica when Odoo has one (--db_replica_host), so that it "
+        "spares the primary server. Its answers may then lag a little behind "
+        "the latest changes. A snippet that writes is run again on the "
+        "primary server.",
+    )
     exec_mode = fields.Selection(
         selection="_selection_exec_mode",
         required=True,

@@ -3,12 +3,11 @@
 
 A record's edits reach HTTP clients only through a sync ("Sync registry"),
 which writes the route handler's rule with the record's values as of then;
-requests run from those published values, compiled once per routes' version.
+requests run from those published values, compiled once per sync.
 """
 
-from odoo import api, http, models, tools
+from odoo import api, http, models
 from odoo.modules import module as odoo_module
-from odoo.tools import SQL
 
 from odoo.addons.endpoint_route_handler.models.endpoint_route_sync_mixin import (
     EndpointRouteSyncMixin,
@@ -17,6 +16,7 @@ from odoo.addons.endpoint_route_handler.registry import EndpointRegistry
 
 from ..tools import runtime as runtime_tools
 from ..tools import snippet
+from .ir_http import ROUTE_TABLE_CACHE
 
 CONTROLLER_PATH = "odoo.addons.endpoint.controllers.main.EndpointController"
 # Fields whose change reaches the live route only through "Sync registry".
@@ -36,6 +36,65 @@ RUNTIME_FIELDS = (
     "request_params_schema",
 )
 
+# Any change of the route table, whatever makes it, tells every Odoo process
+# to drop what it built from it, through Odoo's own signaling, which every
+# request checks anyway: reading the routes' version costs no query. An
+# endpoint's row signals the default ORM cache, which holds the endpoints'
+# route table; any other row (another model built on the route handler)
+# signals the routing caches, which hold Odoo's routing map. Each fires once
+# per transaction, at its commit: a signal written earlier could get a lower
+# number than one committed meanwhile, and be missed.
+ROUTE_SIGNAL_SQL = """
+DROP TRIGGER IF EXISTS endpoint_route_signal_routing ON endpoint_route;
+CREATE OR REPLACE FUNCTION endpoint_route_signal_cache(cache text) RETURNS void AS $$
+BEGIN
+    IF current_setting('endpoint.route_signal_' || cache, true)
+            IS DISTINCT FROM txid_current()::text
+       -- Created with the registry; a database being set up may have none.
+       AND to_regclass('orm_signaling_' || cache) IS NOT NULL THEN
+        EXECUTE format('INSERT INTO %I DEFAULT VALUES', 'orm_signaling_' || cache);
+        PERFORM set_config(
+            'endpoint.route_signal_' || cache, txid_current()::text, true);
+    END IF;
+END;
+$$ LANGUAGE plpgsql;
+CREATE OR REPLACE FUNCTION endpoint_route_signal() RETURNS trigger AS $$
+DECLARE
+    routing text;
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        PERFORM endpoint_route_signal_cache('default');
+        PERFORM endpoint_route_signal_cache('routing');
+        RETURN NULL;
+    END IF;
+    routing := CASE WHEN TG_OP = 'DELETE' THEN OLD.routing ELSE NEW.routing END;
+    IF routing LIKE '%"endpoint_runtime"%' THEN
+        PERFORM endpoint_route_signal_cache('default');
+    ELSE
+        PERFORM endpoint_route_signal_cache('routing');
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS endpoint_route_signal ON endpoint_route;
+CREATE CONSTRAINT TRIGGER endpoint_route_signal
+    AFTER INSERT OR UPDATE OR DELETE ON endpoint_route
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION endpoint_route_signal();
+DROP TRIGGER IF EXISTS endpoint_route_signal_truncate ON endpoint_route;
+CREATE TRIGGER endpoint_route_signal_truncate
+    AFTER TRUNCATE ON endpoint_route
+    FOR EACH STATEMENT EXECUTE FUNCTION endpoint_route_signal();
+"""
+
+
+ROUTE_SIGNAL_DROP_SQL = """
+DROP TRIGGER IF EXISTS endpoint_route_signal ON endpoint_route;
+DROP TRIGGER IF EXISTS endpoint_route_signal_truncate ON endpoint_route;
+DROP FUNCTION IF EXISTS endpoint_route_signal();
+DROP FUNCTION IF EXISTS endpoint_route_signal_cache(text);
+"""
+
 
 # One concern per file: the record, publishing, serving, OpenAPI.
 class EndpointMixinPublish(models.AbstractModel):
@@ -44,6 +103,12 @@ class EndpointMixinPublish(models.AbstractModel):
     # ------------------------------------------------------------------
     # Routing (endpoint_route_handler hooks)
     # ------------------------------------------------------------------
+
+    def init(self):
+        res = super().init()
+        EndpointRegistry._setup_db(self.env.cr)
+        self.env.cr.execute(ROUTE_SIGNAL_SQL)
+        return res
 
     def _routing_impacting_fields(self):
         return tuple(super()._routing_impacting_fields()) + RUNTIME_FIELDS
@@ -61,6 +126,10 @@ class EndpointMixinPublish(models.AbstractModel):
         # first row holding False types the column as boolean and a later
         # row's text fails the whole sync. NULL types nothing.
         rule.route_group = rule.route_group or None
+        # What requests run, as of this sync (later edits wait for the next),
+        # goes with the handler's options: every worker keeps the routing of
+        # every endpoint, and reads these values only when one is called.
+        rule.opts = {**rule.opts, runtime_tools.ROUTING_RUNTIME: self._runtime_values()}
         return rule
 
     def _default_endpoint_options_handler(self):
@@ -70,61 +139,52 @@ class EndpointMixinPublish(models.AbstractModel):
             "default_pargs": (self._name, self.route),
         }
 
+    # Endpoint routes are not in Odoo's routing map: their changes leave it
+    # alone (the route handler would have every worker rebuild it).
+
     def _register_controllers(self, init=False, options=None, clear_cache=True):
         res = super()._register_controllers(
-            init=init, options=options, clear_cache=clear_cache
+            init=init, options=options, clear_cache=False
         )
         self._announce_route_change()
         return res
 
     def _unregister_controllers(self, clear_cache=True):
-        res = super()._unregister_controllers(clear_cache=clear_cache)
+        res = super()._unregister_controllers(clear_cache=False)
         self._announce_route_change()
         return res
 
     def _announce_route_change(self):
-        """Make every process drop its routing map and runtimes once the sync
-        is committed, whichever process committed it.
+        """Make this process drop its live routes at once, and the others once
+        the sync is committed.
 
-        Other processes key both on the routes' version, a sequence the route
-        handler moves when a route row is inserted or updated: before the
-        commit, and not at all when a route is deleted. Moving it again after
-        the commit narrows the window in which a worker caches the old state
-        under the new version to a few microseconds; signaling the cache
-        invalidations through Odoo (as an HTTP worker does at the end of a
-        request, but a shell or a script never does) closes it, as a worker
-        reads the signal in the same snapshot as the data it covers.
+        Other processes and servers learn of it from the route table itself:
+        a trigger signals the cache holding the endpoints' route table as the
+        transaction that changes it commits, whoever commits it (a shell, a
+        script, a module install). Signaling once more after the commit
+        narrows the window in which another thread of a threaded server, its
+        routes read before the commit, keeps them past the signal.
         """
-        cr = self.env.cr
         if not self:
             return
         registry = self.env.registry
-        if not registry.ready and not cr.postcommit.data.get("endpoint.signaled"):
-            # While modules load, Odoo signals nothing until the registry is
-            # loaded, maybe long after this module's commit, and workers keep
-            # their routing map until then, though the routes changed under
-            # it. Signaled in this transaction, the change reaches them with
-            # the commit that publishes it, neither before nor after.
-            cr.postcommit.data["endpoint.signaled"] = True
-            for signal in ("orm_signaling_routing", "orm_signaling_default"):
-                cr.execute(SQL("INSERT INTO %s DEFAULT VALUES", SQL.identifier(signal)))
-        if cr.postcommit.data.get("endpoint.route_version"):
+        registry.clear_cache(ROUTE_TABLE_CACHE)
+        cr = self.env.cr
+        if cr.postcommit.data.get("endpoint.route_signal"):
             return
-        cr.postcommit.data["endpoint.route_version"] = True
-        registry.clear_cache("routing")
-        registry.clear_cache()  # the runtimes
+        cr.postcommit.data["endpoint.route_signal"] = True
 
         def announce():
-            cr.execute("SELECT nextval('endpoint_route_version')")
-            if registry.ready:  # while modules load, signaled above
+            if registry.ready:  # while modules load, the trigger signals at commit
+                registry.clear_cache(ROUTE_TABLE_CACHE)
                 registry.signal_changes()
 
         cr.postcommit.add(announce)
 
     def _get_routing_info(self):
         route, routing, endpoint_hash = super()._get_routing_info()
-        # What requests run, as of this sync: later edits wait for the next.
-        routing[runtime_tools.ROUTING_RUNTIME] = self._runtime_values()
+        # Marks an endpoint's route; its runtime values are in the options.
+        routing[runtime_tools.ROUTING_RUNTIME] = {}
         # Which record the route serves, read back when a request matches it.
         routing[runtime_tools.ROUTING_MODEL] = self._name
         routing[runtime_tools.ROUTING_RECORD] = self.id
@@ -161,12 +221,6 @@ class EndpointMixinPublish(models.AbstractModel):
         publish = vals.get("registry_sync") and any(
             field in vals for field in (*self._routing_impacting_fields(), "active")
         )
-        # Edits reach live routes through a sync, which announces itself;
-        # only records that no sync published run from their own values.
-        stale_runtimes = (
-            any(field in vals for field in self._routing_impacting_fields())
-            and self._runs_own_values()
-        )
         # `active` is a switch, not an edit: the route handler would mark
         # the records out of sync; those in sync with a published rule stay
         # so (a record with none has nothing to switch: it waits for a sync).
@@ -187,8 +241,6 @@ class EndpointMixinPublish(models.AbstractModel):
             super(EndpointRouteSyncMixin, stay_in_sync).write({"registry_sync": True})
         if switch:
             self._switch_routes()
-        if stale_runtimes:
-            self.env.registry.clear_cache()
         return res
 
     def _switch_routes(self):
@@ -204,7 +256,6 @@ class EndpointMixinPublish(models.AbstractModel):
                 switched.append(rule)
         if switched:
             self._endpoint_registry.update_rules(switched)
-            self.env.registry.clear_cache("routing")
             self._announce_route_change()
 
     @api.model
@@ -232,7 +283,6 @@ class EndpointMixinPublish(models.AbstractModel):
         # the last sync published.
         records = self.browse(record_ids or self.ids).exists()
         records._register_controllers(clear_cache=False)
-        self.env.registry.clear_cache("routing")
 
     def _published_keys(self):
         """The registry keys of these records that a sync published."""
@@ -240,19 +290,6 @@ class EndpointMixinPublish(models.AbstractModel):
             return set()
         keys = [rec._endpoint_registry_unique_key() for rec in self]
         return {rule.key for rule in self._endpoint_registry.get_rules(keys=keys)}
-
-    def _runs_own_values(self):
-        """Tell whether any of these records has no runtime published by a
-        sync, so that its runtime is built from its current values."""
-        if not self:
-            return False
-        keys = [rec._endpoint_registry_unique_key() for rec in self]
-        published = {
-            rule.key
-            for rule in self._endpoint_registry.get_rules(keys=keys)
-            if rule.routing.get(runtime_tools.ROUTING_RUNTIME)
-        }
-        return any(key not in published for key in keys)
 
     def action_sync_registry(self):
         """Publish the records' current state to the live routes, and say so."""
@@ -275,15 +312,6 @@ class EndpointMixinPublish(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _routing_version(self):
-        """The routes' version: in a request, the one its routing map was
-        picked with (no query); outside, read from the database."""
-        state = runtime_tools.request_state(http.request)
-        if state and state.version is not None:
-            return state.version
-        return EndpointRegistry.registry_for(self.env.cr).last_version()
-
-    @api.model
     def _find_endpoint(self, endpoint_route):
         """Return the endpoint record serving ``endpoint_route`` (or empty)."""
         state = runtime_tools.request_state(http.request)
@@ -291,12 +319,10 @@ class EndpointMixinPublish(models.AbstractModel):
         if record_id is None:
             # Outside HTTP (or a route published before its rule named its
             # record): the synced rule serving the route.
-            record_id = self._endpoint_id_for_route(
-                endpoint_route, self._routing_version()
-            )
+            record_id = self._endpoint_id_for_route(endpoint_route)
         if record_id is None:
             # Not published: only direct calls get here (HTTP requests reach
-            # synced routes). Not cached, as no sync marks its changes.
+            # synced routes).
             return (
                 self.sudo()
                 .with_context(active_test=False)
@@ -305,10 +331,9 @@ class EndpointMixinPublish(models.AbstractModel):
         return self.browse(record_id)
 
     @api.model
-    @tools.ormcache("endpoint_route", "version")
-    def _endpoint_id_for_route(self, endpoint_route, version):
+    def _endpoint_id_for_route(self, endpoint_route):
         # The synced rule serving the route, even when the record's route was
-        # edited since.
+        # edited since. Not cached: HTTP requests know their record already.
         self.env.cr.execute(
             "SELECT key FROM endpoint_route WHERE route = %s", (endpoint_route,)
         )
@@ -323,21 +348,26 @@ class EndpointMixinPublish(models.AbstractModel):
         self.ensure_one()
         state = runtime_tools.request_state(http.request)
         if state and state.serves(self._name, self.id):
-            # The request's own endpoint: built from the matched rule.
+            # The request's own endpoint: kept on the request once found.
             if state.runtime is None:
-                state.runtime = self._runtime_for_id(
-                    self.id, self._routing_version(), state.published_values()
-                )
+                state.runtime = self._published_runtime()
             return state.runtime
-        return self._runtime_for_id(self.id, self._routing_version())
+        return self._published_runtime()
 
-    @api.model
-    @tools.ormcache("record_id", "version")
-    def _runtime_for_id(self, record_id, version, values=None):
-        """The runtime of ``record_id`` at ``version``, built from the
-        published ``values`` when given, else read from its rule."""
-        rec = self.sudo().browse(record_id)
-        return rec._build_runtime(values or rec._synced_runtime_values())
+    def _published_runtime(self):
+        """The runtime of the last sync, compiled once and kept with the live
+        route table (a sync drops both); a record no sync published runs its
+        own current values, compiled anew."""
+        runtimes = self.env["ir.http"]._endpoint_route_table().runtimes
+        key = self._endpoint_registry_unique_key()
+        runtime = runtimes.get(key)
+        if runtime is None:
+            rec = self.sudo()
+            values = rec._published_runtime_values()
+            if values is None:
+                return rec._build_runtime(rec._runtime_values())
+            runtime = runtimes[key] = rec._build_runtime(values)
+        return runtime
 
     def _runtime_values(self):
         """The record's values a request uses, published by a sync.
@@ -361,10 +391,31 @@ class EndpointMixinPublish(models.AbstractModel):
     def _synced_runtime_values(self):
         """The runtime values of the last sync; the record's own if never synced."""
         self.ensure_one()
-        key = self._endpoint_registry_unique_key()
-        rule = next(iter(self._endpoint_registry.get_rules(keys=[key])), None)
-        values = rule and rule.routing.get(runtime_tools.ROUTING_RUNTIME)
-        return values or self._runtime_values()
+        values = self._published_runtime_values()
+        return values if values is not None else self._runtime_values()
+
+    def _published_runtime_values(self):
+        """The runtime values the last sync published, or None."""
+        self.ensure_one()
+        return self._published_runtime_values_by_id().get(self.id)
+
+    def _published_runtime_values_by_id(self):
+        """{record id: the runtime values the last sync published} of these
+        records (those with none are left out), in one query."""
+        if not self:
+            return {}
+        keys = {rec._endpoint_registry_unique_key(): rec.id for rec in self}
+        # Published with the options; in the routing by older versions.
+        self.env.cr.execute(
+            """
+            SELECT key, coalesce(opts::jsonb -> %(runtime)s,
+                                 routing::jsonb -> %(runtime)s)
+              FROM endpoint_route
+             WHERE key IN %(keys)s
+            """,
+            {"runtime": runtime_tools.ROUTING_RUNTIME, "keys": tuple(keys)},
+        )
+        return {keys[key]: values for key, values in self.env.cr.fetchall() if values}
 
     def _build_runtime(self, values):
         self.ensure_one()

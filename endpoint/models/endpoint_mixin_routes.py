@@ -150,10 +150,15 @@ class EndpointMixinRoutes(models.AbstractModel):
     @api.constrains("route", "extra_routes")
     def _check_route_patterns(self):
         converters = self._route_converters()
+        # Every endpoint's routes, read once for the whole batch: creating
+        # thousands of endpoints costs time proportional to their number.
+        index = route_patterns.RouteIndex(converters)
+        for other, other_route in self._all_endpoint_routes():
+            index.add((other._name, other.id), other_route, other)
         for rec in self:
             patterns = rec._compiled_route_patterns(converters)
             rec._check_extra_routes_free(patterns)
-            rec._check_route_overlaps(patterns, converters)
+            rec._check_route_overlaps(patterns, converters, index)
 
     def _compiled_route_patterns(self, converters):
         """The record's routes, each checked and compiled; a UserError names
@@ -234,44 +239,47 @@ class EndpointMixinRoutes(models.AbstractModel):
                         )
                     )
 
-    def _check_route_overlaps(self, patterns, converters):
+    def _check_route_overlaps(self, patterns, converters, index=None):
         """Refuse a route that matches a URL another endpoint's route (of any
         model built on the route handler) matches too: which one would
         answer would depend on werkzeug's ordering."""
-        for other, other_route in self._other_endpoint_routes():
-            first = other_route.split("/")[1:2]
-            try:
-                other_pattern = route_patterns.compile_pattern(other_route, converters)
-            except route_patterns.RoutePatternError:
-                continue  # refused when that record is saved
-            for pattern in patterns:
-                # Routes whose fixed first segments differ never meet.
-                mine = pattern.segments[:1]
-                if first and mine and "<" not in first[0] and first[0] != mine[0]:
-                    continue
-                url = route_patterns.overlap(pattern, other_pattern, converters)
-                if url is None:
-                    continue
-                raise exceptions.UserError(
-                    self.env._(
-                        "Endpoint %(name)s: route %(route)s and route %(other)s "
-                        "of %(record)s both match %(url)s. Change one of them: "
-                        "a URL is answered by one endpoint only.",
-                        name=self.name,
-                        route=pattern.pattern,
-                        other=other_route,
-                        record=other.display_name,
-                        url=url,
-                    )
+        if index is None:
+            index = route_patterns.RouteIndex(converters)
+            for other, other_route in self._other_endpoint_routes():
+                index.add((other._name, other.id), other_route, other)
+        for pattern in patterns:
+            found = index.overlapping(pattern, exclude=(self._name, self.id))
+            if found is None:
+                continue
+            other, other_route, url = found
+            raise exceptions.UserError(
+                self.env._(
+                    "Endpoint %(name)s: route %(route)s and route %(other)s "
+                    "of %(record)s both match %(url)s. Change one of them: "
+                    "a URL is answered by one endpoint only.",
+                    name=self.name,
+                    route=pattern.pattern,
+                    other=other_route,
+                    record=other.display_name,
+                    url=url,
                 )
+            )
 
     def _other_endpoint_routes(self):
         """Yield ``(record, route)`` for every route of every other endpoint,
         archived ones included (unarchiving puts their routes back)."""
+        for record, route in self._all_endpoint_routes():
+            if (record._name, record.id) != (self._name, self.id):
+                yield record, route
+
+    def _all_endpoint_routes(self):
+        """Yield ``(record, route)`` for every route of every endpoint of
+        every model built on the route handler, archived ones included."""
         for model_name in self._route_consumer_models():
             model = self.env[model_name].sudo().with_context(active_test=False)
-            domain = [("id", "!=", self.id)] if model_name == self._name else []
-            for record in model.search(domain):
+            # By id: ordering by route would write pending routes first, and
+            # a duplicate would fail in the database before this check says why.
+            for record in model.search([("route", "!=", False)], order="id"):
                 if hasattr(record, "_endpoint_routes"):
                     found = record._endpoint_routes()
                 else:

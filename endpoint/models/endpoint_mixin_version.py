@@ -22,19 +22,32 @@ class EndpointMixinVersion(models.AbstractModel):
     def _record_published_version(self):
         """Keep what each record now serves, unless it is what its last
         version holds already (a sync without changes, a module update)."""
+        if not self:
+            return
         Version = self.env["endpoint.version"].sudo()
+        # Read for all records at once: a sync of thousands of endpoints
+        # costs time proportional to their number.
+        published = self._published_runtime_values_by_id()
+        last_versions = {
+            version.res_id: version
+            for version in Version.search(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids)],
+                order="res_id, number desc, id desc",
+            )[::-1]
+        }
+        to_create = []
         for rec in self:
             # The other routes serve requests too: right after a sync, the
             # record's are the published ones.
+            synced = published.get(rec.id)
             values = dict(
-                rec._synced_runtime_values(), extra_routes=rec.extra_routes or False
+                synced if synced is not None else rec._runtime_values(),
+                extra_routes=rec.extra_routes or False,
             )
-            last = Version.search(
-                [("res_model", "=", rec._name), ("res_id", "=", rec.id)], limit=1
-            )
+            last = last_versions.get(rec.id, Version)
             if last and not version_diff.changed_fields(last.values or {}, values):
                 continue
-            Version.create(
+            to_create.append(
                 {
                     "res_model": rec._name,
                     "res_id": rec.id,
@@ -43,6 +56,8 @@ class EndpointMixinVersion(models.AbstractModel):
                     "route": rec.route,
                 }
             )
+        if to_create:
+            Version.create(to_create)
             # The version that was live is live no more.
             Version.invalidate_model(["is_live"])
 

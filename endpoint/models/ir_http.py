@@ -1,17 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import json
 import logging
 
 import werkzeug.exceptions
 
 import odoo
-from odoo import models
+from odoo import models, tools
 from odoo.exceptions import UserError
 from odoo.http import CORS_MAX_AGE, Response, request
 
 from odoo.addons.rpc_helper.patch import _rpc_allowed
 
-from ..tools import csrf, route_patterns
+from ..tools import csrf, route_patterns, route_table
 from ..tools import response as response_tools
 from ..tools import runtime as runtime_tools
 
@@ -19,29 +20,121 @@ _logger = logging.getLogger(__name__)
 
 # The arguments the route handler binds to an endpoint's controller method.
 CONTROLLER_ARGUMENTS = ("model", "endpoint_route")
+# The ORM cache holding the endpoints' route table, which a change of their
+# rows in the route table signals (Odoo's routing map is left alone).
+ROUTE_TABLE_CACHE = "default"
+# Where the registry keeps its last endpoints' table, to rebuild the next one
+# from it.
+PREVIOUS_TABLE = "_endpoint_route_table_previous"
 
 
 class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
 
     def _endpoint_route_last_version(self):
-        version = super()._endpoint_route_last_version()
-        # Read on every request to pick the routing map; endpoints reuse it
-        # to key their compiled state, which saves them a query.
-        if request:
-            runtime_tools.request_state(request, create=True).version = version
-        return version
+        """No query: the route handler keys its routing map on the routes'
+        version, read on every request of the server. Every change of the
+        route table signals Odoo's caches instead (a database trigger), which
+        each request checks anyway."""
+        return 0
 
     def _endpoint_routing_rules(self):
-        # Archived endpoints keep their rule, as last published, but their
-        # route is off the air.
+        # The rules of other models built on the route handler stay in Odoo's
+        # routing map; endpoints are served from their own table.
+        registry = self._endpoint_route_registry()
         checked = {}
-        for url, endpoint in super()._endpoint_routing_rules():
-            if endpoint.routing.get(runtime_tools.ROUTING_ARCHIVED):
+        rules = registry.get_rules(
+            where=self.env.cr.mogrify(
+                "WHERE split_part(key, ':', 1) NOT IN %s",
+                [tuple(self._endpoint_models()) or ("",)],
+            ).decode()
+        )
+        for rule in rules:
+            endpoint = rule.endpoint
+            for url in endpoint.routing["routes"]:
+                if "<" in url and not self._endpoint_route_compiles(url, checked):
+                    continue
+                yield url, endpoint
+
+    def _endpoint_models(self):
+        """The models whose records are served from the endpoints' table."""
+        return [
+            name
+            for name in self.env.registry.descendants(["endpoint.mixin"], "_inherit")
+            if not self.env[name]._abstract
+        ]
+
+    @tools.ormcache(cache=ROUTE_TABLE_CACHE)
+    def _endpoint_route_table(self):
+        """The live endpoint routes of this database, dropped by a sync in
+        every process: the commit that changes their rows signals the cache.
+
+        Their routing keeps an empty runtime: the values a request runs are
+        read when the endpoint is first called (``_published_runtime``).
+        Rebuilt from the previous table: only the rows whose text changed
+        since are parsed again, and the runtimes of the others are kept."""
+        table = route_table.RouteTable(self._get_converters())
+        models = tuple(self._endpoint_models())
+        if not models:
+            return table
+        registry = self.env.registry
+        previous = getattr(registry, PREVIOUS_TABLE, None)
+        previous = previous if previous is not None else route_table.RouteTable({})
+        checked = {}
+
+        def pattern_ok(url):
+            return self._endpoint_route_compiles(url, checked)
+
+        # Digests first: the text of the rows that did not change is not
+        # even fetched, and nothing is parsed as JSON in PostgreSQL.
+        self.env.cr.execute(
+            "SELECT key, md5(routing || opts) FROM endpoint_route"
+            " WHERE split_part(key, ':', 1) IN %s ORDER BY id",
+            [models],
+        )
+        rows = self.env.cr.fetchall()
+        changed = [key for key, digest in rows if previous.digests.get(key) != digest]
+        texts = {}
+        if changed:
+            self.env.cr.execute(
+                "SELECT key, routing FROM endpoint_route WHERE key IN %s",
+                [tuple(changed)],
+            )
+            texts = dict(self.env.cr.fetchall())
+        for key, digest in rows:
+            if key not in texts:
+                if previous.digests.get(key) == digest:
+                    table.reuse(previous, key, pattern_ok)
+                continue  # changed again since the digests were read
+            routing = json.loads(texts[key])
+            if runtime_tools.ROUTING_RUNTIME not in routing:
                 continue
-            if "<" in url and not self._endpoint_route_compiles(url, checked):
-                continue
-            yield url, endpoint
+            # Published in the routing by older versions: not kept.
+            routing[runtime_tools.ROUTING_RUNTIME] = {}
+            # An archived endpoint's route is off the air, as last published.
+            live = not routing.get(runtime_tools.ROUTING_ARCHIVED)
+            # The handler's options are read when the route is first called.
+            table.add(key, routing, None, pattern_ok, digest=digest, live=live)
+        setattr(registry, PREVIOUS_TABLE, table)
+        _logger.info("Endpoint route table: %s endpoints", len(table))
+        return table
+
+    def _make_endpoint(self, key, routing, handler=None):
+        """The controller method serving an endpoint route, as the route
+        handler binds it (its handler options read when not given)."""
+        if handler is None:
+            self.env.cr.execute(
+                "SELECT opts::jsonb -> 'handler' FROM endpoint_route WHERE key = %s",
+                [key],
+            )
+            row = self.env.cr.fetchone()
+            if row is None:  # taken off since the table was read
+                raise werkzeug.exceptions.NotFound()
+            handler = row[0]
+        rule = self._endpoint_route_registry().make_rule(
+            key, routing["routes"][0], {"handler": handler}, routing, None
+        )
+        return rule.endpoint
 
     def _endpoint_route_compiles(self, url, checked):
         """Tell whether werkzeug can build a rule of ``url``: one that it
@@ -74,7 +167,19 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _match(cls, path_info):
-        rule, args = super()._match(path_info)
+        try:
+            rule, args = super()._match(path_info)
+        except werkzeug.exceptions.NotFound:
+            # Odoo's routes first: a request another route serves never
+            # reads the endpoint routes, which saving an endpoint keeps from
+            # shadowing any of them.
+            ir_http = request.env["ir.http"]
+            found = ir_http._endpoint_route_table().match(
+                path_info, ir_http._make_endpoint, request.httprequest.environ
+            )
+            if not found:
+                raise
+            rule, args = found
         routing = rule.endpoint.routing
         if routing.get(runtime_tools.ROUTING_RUNTIME) is not None:
             # An endpoint's route: its routing says which record serves it

@@ -140,8 +140,8 @@ class EndpointTestMixin:
 
     def tearDown(self):
         # Routes published by a test are rolled back with it; drop the
-        # routing maps built from them.
-        self.env.registry.clear_cache("routing")
+        # routing maps and the endpoints' route table built from them.
+        self.env.registry.clear_cache("routing", "default")
         super().tearDown()
 
 

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Publishing: what Sync registry puts on the live routes, and what a request
-reuses (compiled snippet and schema, found by routing version).
+reuses (compiled snippet and schema, kept until the next sync).
 
 Nothing is parsed, compiled or searched per request, yet a sync publishes
 the new state at once, and the request path costs no SQL query beyond what
@@ -16,11 +16,12 @@ from unittest.mock import patch
 from odoo.exceptions import UserError
 from odoo.modules import module as odoo_module
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 from odoo.tools.convert import convert_xml_import
 
 from odoo.addons.endpoint_route_handler.registry import EndpointRegistry
 
+from .. import uninstall_hook
 from .common import EndpointHttpCase, EndpointRecordCase
 
 MODEL_LOGGER = "endpoint.endpoint"
@@ -147,13 +148,202 @@ class TestEndpointCache(EndpointHttpCase):
         plain = self._queries(PLAIN_ROUTE)
         for _attempt in range(3):
             self.assertEqual(self._queries(endpoint.route), plain)
-        # Unchanged after a sync of another endpoint: caches are keyed by
-        # the routing version, so the next request rebuilds once, then
-        # costs nothing again.
+        # Unchanged after a sync of another endpoint: the sync drops the
+        # routes, the next request rebuilds them once, then costs nothing
+        # again.
         self._sync(self._public("/endpoint_test/cache/other"))
         self._queries(endpoint.route)
         self._queries(PLAIN_ROUTE)
         self.assertEqual(self._queries(endpoint.route), self._queries(PLAIN_ROUTE))
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointNoTax(EndpointHttpCase):
+    """Installing the addon costs the rest of Odoo nothing per request, yet a
+    change of the route table committed by any process reaches the routes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.endpoint = cls._create_endpoint(
+            route="/endpoint_test/tax/probe",
+            auth_type="public",
+            exec_as_user_id=cls.env.ref("base.user_admin").id,
+            code_snippet="result = {'payload': 'probe'}",
+        )
+
+    @contextmanager
+    def _statements(self):
+        """The SQL statements run meanwhile (requests share the test cursor)."""
+        statements = []
+        yield from self._patchExecute(statements, flush=False)
+
+    def _signal(self, cache):
+        table = SQL.identifier(f"orm_signaling_{cache}")
+        self.env.cr.execute(SQL("SELECT count(*) FROM %s", table))
+        return self.env.cr.fetchone()[0]
+
+    def _commit_time(self):
+        """What a commit runs first: the triggers deferred to it."""
+        self.env.cr.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.env.cr.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def _check_signaling(self):
+        """What every request of a server does first (tests switch it off):
+        compare Odoo's signals with those this process last saw."""
+        registry = self.env.registry
+        type(registry).check_signaling(registry, self.env.cr)
+
+    def test_plain_route_runs_no_query_of_the_addon(self):
+        self.url_open(PLAIN_ROUTE)  # builds the routing map
+        with self._statements() as statements:
+            response = self.url_open(PLAIN_ROUTE)
+        self.assertEqual(response.status_code, 200)
+        for statement in statements:
+            self.assertNotIn("endpoint", str(statement).lower())
+        # A request that another route serves does not even look at the
+        # endpoint routes: nothing more after they change.
+        self._sync(self._create_endpoint(route="/endpoint_test/tax/other"))
+        self.url_open(PLAIN_ROUTE)
+        with self._statements() as again:
+            self.url_open(PLAIN_ROUTE)
+        self.assertEqual(len(again), len(statements))
+
+    def test_route_table_changes_signal_at_commit_once(self):
+        default, routing = self._signal("default"), self._signal("routing")
+        key = self.endpoint._endpoint_registry_unique_key()
+        for statement in (
+            "UPDATE endpoint_route SET route = route WHERE key = %(key)s",
+            "UPDATE endpoint_route SET route = route WHERE key = %(key)s",
+        ):
+            self.env.cr.execute(statement, {"key": key})
+        self.assertEqual(self._signal("default"), default, "signaled at commit")
+        self._commit_time()
+        # Once per transaction, and only the cache of the endpoints' routes:
+        # Odoo's routing map stays.
+        self.assertEqual(self._signal("default"), default + 1)
+        self.assertEqual(self._signal("routing"), routing)
+        # A row of another model built on the route handler is in Odoo's
+        # routing map: that one is signaled.
+        self.env.cr.execute(
+            """
+            INSERT INTO endpoint_route (key, route, opts, routing, endpoint_hash)
+            VALUES ('other.model:1', '/endpoint_test/tax/other_model', '{}',
+                    '{"routes": []}', 'other-model-1')
+            """
+        )
+        self._commit_time()
+        self.assertEqual(self._signal("routing"), routing + 1)
+
+    def test_uninstalling_takes_the_signal_triggers_off(self):
+        def triggers():
+            self.env.cr.execute(
+                "SELECT tgname FROM pg_trigger"
+                " WHERE tgrelid = 'endpoint_route'::regclass AND tgname LIKE %s",
+                ["endpoint_route_signal%"],
+            )
+            return sorted(name for (name,) in self.env.cr.fetchall())
+
+        self.assertEqual(
+            triggers(), ["endpoint_route_signal", "endpoint_route_signal_truncate"]
+        )
+        uninstall_hook(self.env)
+        self.assertEqual(triggers(), [])
+
+    def test_removal_committed_elsewhere_reaches_the_routes(self):
+        route = self.endpoint.route
+        self.assertEqual(self.url_open(route).json(), "probe")
+        # A script (or any other process) takes the route off with SQL:
+        # nothing of this process is told, the route stays served here...
+        self.env.cr.execute(
+            "DELETE FROM endpoint_route WHERE key = %s",
+            [self.endpoint._endpoint_registry_unique_key()],
+        )
+        self.assertEqual(self.url_open(route).status_code, 200)
+        # ...until it commits and the next request checks Odoo's signals, as
+        # every request of a server does.
+        self._commit_time()
+        self._check_signaling()
+        self.assertEqual(self.url_open(route).status_code, 404)
+
+    def test_route_of_another_model_of_the_route_handler_reaches_the_routes(self):
+        # Published by the route handler's own API, as another model built on
+        # it does: this process's caches are not cleared, the signal is.
+        draft = self._create_endpoint(
+            sync=False,
+            route="/endpoint_test/tax/elsewhere",
+            auth_type="public",
+            exec_as_user_id=self.env.ref("base.user_admin").id,
+            code_snippet="result = {'payload': 'elsewhere'}",
+        )
+        self.assertEqual(self.url_open(draft.route).status_code, 404)
+        registry = EndpointRegistry.registry_for(self.env.cr)
+        registry.update_rules(draft._prepare_endpoint_rules())
+        self.assertEqual(self.url_open(draft.route).status_code, 404)
+        self._commit_time()
+        self._check_signaling()
+        self.assertEqual(self.url_open(draft.route).json(), "elsewhere")
+
+    def test_live_routes_keep_no_snippet(self):
+        # Each worker keeps per endpoint what routing needs; the snippet and
+        # schemas are read when the endpoint is first called.
+        table = self.env["ir.http"]._endpoint_route_table()
+        key = self.endpoint._endpoint_registry_unique_key()
+        routing, _handler = table.entries[key]
+        self.assertEqual(routing["endpoint_runtime"], {})
+        self.assertNotIn("payload", json.dumps(routing))
+        self.assertNotIn(key, table.runtimes)
+        self.assertEqual(self.url_open(self.endpoint.route).json(), "probe")
+        self.assertIn(key, self.env["ir.http"]._endpoint_route_table().runtimes)
+
+
+@tagged("post_install", "-at_install")
+class TestEndpointReadonly(EndpointHttpCase):
+    """A read-only endpoint is served with Odoo's read-only cursor (the read
+    replica's, when there is one), as published by its last sync."""
+
+    def _cursor_mode_endpoint(self, **vals):
+        return self._create_endpoint(
+            **{
+                "route": "/endpoint_test/readonly",
+                "auth_type": "public",
+                "exec_as_user_id": self.env.ref("base.user_admin").id,
+                "code_snippet": "result = {'payload': {'readonly': env.cr.readonly}}",
+                **vals,
+            }
+        )
+
+    def _routing(self, endpoint):
+        table = self.env["ir.http"]._endpoint_route_table()
+        return table.entries[endpoint._endpoint_registry_unique_key()][0]
+
+    def test_readonly_published_by_sync(self):
+        endpoint = self._cursor_mode_endpoint()
+        self.assertFalse(self._routing(endpoint)["readonly"])
+        self.assertEqual(self.url_open(endpoint.route).json(), {"readonly": False})
+        endpoint.readonly = True
+        self.assertFalse(endpoint.registry_sync, "a routing change waits for a sync")
+        self.assertFalse(self._routing(endpoint)["readonly"])
+        self._sync(endpoint)
+        self.assertTrue(self._routing(endpoint)["readonly"])
+        self.assertEqual(self.url_open(endpoint.route).json(), {"readonly": True})
+
+    def test_readonly_endpoint_that_writes_still_answers(self):
+        # Odoo runs it again with a read/write cursor.
+        endpoint = self._cursor_mode_endpoint(
+            readonly=True,
+            code_snippet=(
+                "partner = env['res.partner'].create({'name': 'Written'})\n"
+                "result = {'payload': {'readonly': env.cr.readonly}}"
+            ),
+        )
+        with mute_logger("odoo.http", "odoo.sql_db"):
+            response = self.url_open(endpoint.route)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), {"readonly": False})
+        self.assertTrue(
+            self.env["res.partner"].search([("name", "=", "Written")], limit=1)
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -397,14 +587,14 @@ class TestEndpointRegistrySync(EndpointRecordCase):
         self.assertFalse(endpoint.registry_sync)
         self.assertNotIn("default", registry.cache_invalidated)
         self.assertIs(endpoint._get_runtime(), before, "the live runtime stays")
-        # A record no sync published runs its own values: editing it drops
-        # its compiled runtime.
+        # A record no sync published runs its own current values, compiled
+        # for each direct call: editing it clears no cache of any process.
         draft = self._create_endpoint(
             sync=False, route="/test/draft", code_snippet="result = {}"
         )
         draft_runtime = draft._get_runtime()
         draft.code_snippet = "result = {'payload': 3}"
-        self.assertIn("default", registry.cache_invalidated)
+        self.assertFalse(registry.cache_invalidated)
         self.assertNotEqual(draft._get_runtime().code, draft_runtime.code)
         # And a direct lookup by route finds records created since.
         self.assertEqual(
@@ -698,11 +888,16 @@ class TestEndpointPublishWhen(EndpointRecordCase):
         ):
             endpoint.write({"route": "/test/when/new", "registry_sync": True})
             self.assertEqual(self._route_row(endpoint), "/test/when/new")
-            self.assertEqual(self._routing_signals(), signals + 1)
             self.assertFalse(self._pending_syncs())
+        self.assertEqual(self._routing_signals(), signals, "signaled at commit")
+        # What a commit runs first: the triggers deferred to it.
+        self.env.cr.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.env.cr.execute("SET CONSTRAINTS ALL DEFERRED")
+        self.assertEqual(self._routing_signals(), signals + 1)
 
     def _routing_signals(self):
-        self.env.cr.execute("SELECT count(*) FROM orm_signaling_routing")
+        """The signals of the cache that holds the endpoints' route table."""
+        self.env.cr.execute("SELECT count(*) FROM orm_signaling_default")
         return self.env.cr.fetchone()[0]
 
     def test_otherwise_it_publishes_once_the_transaction_commits(self):

@@ -443,7 +443,7 @@ class TestEndpointRoutesHttp(EndpointHttpCase):
                 f"broken-{index}",
             )
             registry.update_rules([rule])
-        self.env.registry.clear_cache("routing")
+        self.env.registry.clear_cache()
         self.assertEqual(self._call("/endpoint_test/h14/fine").status_code, 200)
         self.assertEqual(self._call("/web/login").status_code, 200)
 

@@ -179,10 +179,14 @@ def compile_pattern(pattern, converters):
             f"{pattern}: the first segment must be fixed text, "
             "or the route would catch URLs of the whole server."
         )
-    try:
-        werkzeug.routing.Map([_rule(pattern)], converters=matchers)
-    except Exception as exc:  # any refusal of werkzeug's
-        raise RoutePatternError(f"{pattern}: {exc}") from exc
+    # A plain path holds nothing werkzeug could refuse once the characters
+    # above are checked: compiling a rule (about a millisecond) is for
+    # placeholders only.
+    if placeholders:
+        try:
+            werkzeug.routing.Map([_rule(pattern)], converters=matchers)
+        except Exception as exc:  # any refusal of werkzeug's
+            raise RoutePatternError(f"{pattern}: {exc}") from exc
     return RoutePattern(pattern, placeholders, segments)
 
 
@@ -308,6 +312,70 @@ def overlap(first, second, converters):
             if _matches(adapter, url) and _matches(own, url):
                 return url
     return None
+
+
+def _bare(route):
+    return route.rstrip("/") or "/"
+
+
+class RouteIndex:
+    """Routes of many endpoints, to find those overlapping a new one without
+    comparing it with each of them: plain routes overlap only when equal,
+    and routes whose first segments (fixed text) differ never meet."""
+
+    def __init__(self, converters):
+        self.converters = converters
+        self.plain = {}  # route -> [(owner, record, route)]
+        self.by_first = {}  # first segment -> [(owner, record, route)]
+        self.patterns = {}  # first segment -> [(owner, record, RoutePattern)]
+        self.matchers = {}  # pattern -> its werkzeug matcher
+
+    def add(self, owner, route, record=None):
+        """Index ``route`` of ``owner`` (any hashable; ``record`` is handed
+        back when the route overlaps)."""
+        first = route.split("/")[1:2]
+        first = first[0] if first else ""
+        if not PLACEHOLDER.search(route):
+            self.plain.setdefault(_bare(route), []).append((owner, record, route))
+            self.by_first.setdefault(first, []).append((owner, record, route))
+            return
+        try:
+            pattern = compile_pattern(route, self.converters)
+        except RoutePatternError:
+            return  # refused when its record is saved
+        self.patterns.setdefault(first, []).append((owner, record, pattern))
+
+    def overlapping(self, pattern, exclude=None):
+        """``(record, route, url)`` of an indexed route (not of ``exclude``)
+        matching a URL that ``pattern`` matches too, or None."""
+        first = pattern.segments[0] if pattern.segments else ""
+        if not pattern.placeholders:
+            # As werkzeug matches them, a trailing slash makes no difference.
+            for owner, record, route in self.plain.get(_bare(pattern.pattern), ()):
+                if owner != exclude:
+                    return record, route, pattern.pattern
+        else:
+            own = _matcher(pattern, self.converters)
+            for owner, record, route in self.by_first.get(first, ()):
+                if owner != exclude and _matches(own, route):
+                    return record, route, route
+        for owner, record, other in self.patterns.get(first, ()):
+            if owner == exclude:
+                continue
+            if not pattern.placeholders:
+                # A plain path meets a pattern only if the pattern matches it.
+                matcher = self.matchers.get(other.pattern)
+                if matcher is None:
+                    matcher = self.matchers[other.pattern] = _matcher(
+                        other, self.converters
+                    )
+                if _matches(matcher, pattern.pattern):
+                    return record, other.pattern, pattern.pattern
+                continue
+            url = overlap(pattern, other, self.converters)
+            if url is not None:
+                return record, other.pattern, url
+        return None
 
 
 # --------------------------------------------------------------------------

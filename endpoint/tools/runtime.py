@@ -1,10 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """What serving a request needs, compiled from an endpoint's published values.
 
-A sync publishes an endpoint's values in its route's routing (the
-``endpoint_runtime`` member); ``build_runtime`` compiles them once (schema and
-snippet) into an ``EndpointRuntime`` that every request of that version of
-the routes reuses. ``RequestState`` is what the addon remembers about the
+A sync publishes an endpoint's values with its route's handler options (the
+``endpoint_runtime`` member; its routing holds the member too, empty, to mark
+an endpoint's route); ``build_runtime`` compiles them once (schema and
+snippet) into an ``EndpointRuntime`` that every request reuses until the
+next sync. ``RequestState`` is what the addon remembers about the
 request being served, in one place.
 """
 
@@ -147,7 +148,6 @@ class RequestState:
     Set when Odoo matches the request to a route, and read along the request
     path instead of looking the same things up again:
 
-    - ``version``: the routes' version that picked the routing map;
     - ``routing``: the matched rule's routing when it is an endpoint's route;
     - ``runtime``: the compiled runtime of the endpoint being served;
     - ``json_body``: the JSON body as validated, handed to the first
@@ -156,7 +156,6 @@ class RequestState:
     - ``params``: what the snippet reads as ``params``.
     """
 
-    version: int | None = None
     routing: dict | None = None
     runtime: EndpointRuntime | None = None
     json_body: list = dataclasses.field(default_factory=list)
@@ -183,10 +182,6 @@ class RequestState:
         ):
             return routing.get(ROUTING_RECORD)
         return None
-
-    def published_values(self):
-        """The endpoint's values as the matched route publishes them."""
-        return self.routing.get(ROUTING_RUNTIME) if self.routing else None
 
     def hand_over_json(self, request, value):
         """Make the first ``request.get_json_data()`` return ``value``, the

@@ -126,3 +126,41 @@ def test_sample_urls_fill_every_placeholder():
     urls = list(rp.sample_urls(compiled("/a/<int:n>/<uuid:u>")))
     assert "/a/1/00000000-0000-0000-0000-000000000000" in urls
     assert all("<" not in url for url in urls)
+
+
+def index_of(*routes):
+    index = rp.RouteIndex(CONVERTERS)
+    for owner, route in enumerate(routes):
+        index.add(owner, route, record=f"record {owner}")
+    return index
+
+
+@pytest.mark.parametrize(
+    ("route", "found"),
+    [
+        ("/api/a", ("record 0", "/api/a", "/api/a")),
+        ("/api/a/", ("record 0", "/api/a", "/api/a/")),
+        ("/api/7", ("record 1", "/api/<int:x>", "/api/7")),
+        ("/api/<int:y>", ("record 1", "/api/<int:x>", "/api/0")),
+        ("/api/b", None),
+        ("/other/a", None),
+        ("/api/<int:y>/more", None),
+    ],
+)
+def test_index_finds_the_overlapping_route(route, found):
+    index = index_of("/api/a", "/api/<int:x>")
+    assert index.overlapping(compiled(route)) == found
+
+
+def test_index_excludes_the_record_itself():
+    index = index_of("/api/a", "/api/<int:x>")
+    assert index.overlapping(compiled("/api/a"), exclude=0) is None
+    assert index.overlapping(compiled("/api/<int:z>"), exclude=1) is None
+
+
+def test_index_plain_routes_need_no_werkzeug_rule():
+    # Thousands of plain routes are a dictionary, not compiled rules.
+    index = index_of(*(f"/api/e{i}" for i in range(5000)))
+    assert not index.patterns
+    assert index.overlapping(compiled("/api/e4999"))[0] == "record 4999"
+    assert index.overlapping(compiled("/api/e5000")) is None

@@ -105,8 +105,6 @@ def test_state_knows_the_record_of_the_matched_route():
     assert not state.serves("other.model", 5)
     assert state.record_for_route("endpoint.endpoint", "/api/x") == 5
     assert state.record_for_route("endpoint.endpoint", "/api/y") is None
-    assert state.published_values() == values()
-    assert runtime.RequestState().published_values() is None
 
 
 def test_state_hands_over_the_validated_json_once():
