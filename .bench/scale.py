@@ -95,9 +95,11 @@ for line in sys.stdin:
 
 
 def export_ref(ref, dest):
-    """The ``endpoint`` addon as of git revision ``ref``, in ``dest``."""
+    """The ``endpoint`` addon as of git revision ``ref``, in ``dest``, with
+    that revision's bench addon: the tree's may use what it does not have."""
     res = subprocess.run(
-        ["git", "-C", str(REPO), "archive", "--format=tar", ref, "endpoint"],
+        ["git", "-C", str(REPO), "archive", "--format=tar", ref, "endpoint"]
+        + [".bench/addons"] * bool(git_has(ref, ".bench/addons")),
         capture_output=True,
         check=False,
     )
@@ -109,6 +111,23 @@ def export_ref(ref, dest):
     return dest
 
 
+def git_has(ref, path):
+    """Tell whether git revision ``ref`` holds ``path``."""
+    res = subprocess.run(
+        ["git", "-C", str(REPO), "cat-file", "-e", f"{ref}:{path}"],
+        capture_output=True,
+        check=False,
+    )
+    return res.returncode == 0
+
+
+def bench_addons(addons):
+    """The bench addon's folder that goes with the ``endpoint`` in
+    ``addons``: its revision's own, when exported with it."""
+    own = Path(addons) / ".bench" / "addons"
+    return own if own.is_dir() else bench.BENCH_ADDONS
+
+
 def scale_server_class(addons, replica_port=None):
     """A bench Server serving the addon from the ``addons`` folder (and
     reading from a replica on ``replica_port``, when given)."""
@@ -118,7 +137,7 @@ def scale_server_class(addons, replica_port=None):
 
         def args(self, *extra):
             args = [
-                f"--addons-path={bench.BENCH_ADDONS},{addons}"
+                f"--addons-path={bench_addons(addons)},{addons}"
                 if a.startswith("--addons-path=")
                 else a
                 for a in super().args(*extra)
@@ -543,7 +562,7 @@ def run_one(args, label, addons, baseline=False):
                 script=bench.AGENT_SETUP + SCALE_AGENT,
                 name="probe_agent",
                 PREFIX=PREFIX,
-                ADDONS=f"{bench.BENCH_ADDONS},{addons}",
+                ADDONS=f"{bench_addons(addons)},{addons}",
             )
         try:
             for size in args.sizes:
