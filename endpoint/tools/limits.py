@@ -229,11 +229,22 @@ class Watchdog:
     the run is over.
     """
 
+    # While no run is watched, the thread wakes this often (seconds), and
+    # ends after IDLE_END seconds of it. Waking it for each run costs far
+    # more (a thread switch per request): a run whose deadline comes after
+    # the thread's next waking does not wake it.
+    IDLE_TICK = 1.0
+    IDLE_END = 60.0
+
     def __init__(self):
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._heap = []
         self._thread = None
+        # When the thread wakes next on its own, and when a run last began
+        # (time.monotonic()).
+        self._wake_at = 0.0
+        self._started_at = 0.0
 
     def start(self, seconds, on_fire=None):
         """Watch the calling thread for ``seconds``; return the guard that
@@ -242,13 +253,14 @@ class Watchdog:
             time.monotonic() + seconds, threading.get_ident(), on_fire, seconds
         )
         with self._lock:
+            self._started_at = guard.deadline - seconds
             heapq.heappush(self._heap, guard)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="endpoint-watchdog", daemon=True
                 )
                 self._thread.start()
-            elif self._heap[0] is guard:
+            elif guard.deadline < self._wake_at:
                 self._wake.notify()
         return guard
 
@@ -274,14 +286,18 @@ class Watchdog:
             while True:
                 while self._heap and self._heap[0].state != "running":
                     heapq.heappop(self._heap)
+                now = time.monotonic()
                 if not self._heap:
-                    self._wake.wait(60)
-                    if not self._heap:
+                    if now - self._started_at >= self.IDLE_END:
                         self._thread = None
+                        self._wake_at = 0.0
                         return
+                    self._wake_at = now + self.IDLE_TICK
+                    self._wake.wait(self.IDLE_TICK)
                     continue
-                left = self._heap[0].deadline - time.monotonic()
+                left = self._heap[0].deadline - now
                 if left > 0:
+                    self._wake_at = self._heap[0].deadline
                     self._wake.wait(left)
                     continue
                 guard = heapq.heappop(self._heap)
