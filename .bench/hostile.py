@@ -105,6 +105,7 @@ class DemoServer(bench.Server):
     """Odoo with endpoint's demo data, Odoo's default limits."""
 
     CONTENTS = "endpoint and its demo data"
+    WORKERS = bench.WORKERS
 
     def install(self):
         log = self.workdir / "install.log"
@@ -130,7 +131,7 @@ class DemoServer(bench.Server):
     def _spawn(self, gevent_port, stderr):
         return bench.subprocess.Popen(
             self.args(
-                f"--workers={bench.WORKERS}",
+                f"--workers={self.WORKERS}",
                 f"--http-port={self.port}",
                 f"--gevent-port={gevent_port}",
                 f"--logfile={self.log}",

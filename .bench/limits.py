@@ -74,24 +74,6 @@ print("SETUP DONE")
 class LimitsServer(hostile.DemoServer):
     """The demo database, served prefork (``WORKERS``) or threaded."""
 
-    WORKERS = bench.WORKERS
-
-    def _spawn(self, gevent_port, stderr):
-        return bench.subprocess.Popen(
-            self.args(
-                f"--workers={self.WORKERS}",
-                f"--http-port={self.port}",
-                f"--gevent-port={gevent_port}",
-                f"--logfile={self.log}",
-                "--limit-request=100000000",
-            ),
-            env=self.env,
-            cwd=bench.REPO,
-            stdin=bench.subprocess.DEVNULL,
-            stdout=bench.subprocess.DEVNULL,
-            stderr=stderr,
-        )
-
     def install(self):
         super().install()
         # The endpoints of the checks, created and synced as an admin would.
