@@ -13,6 +13,7 @@ declares, reach the snippet converted, as ``params``.
 import werkzeug.exceptions
 
 from odoo import api, exceptions, fields, models
+from odoo.tools import SQL
 
 from ..exceptions import RequestValidationError
 from ..tools import params as params_tools
@@ -21,6 +22,14 @@ from ..tools import runtime as runtime_tools
 from ..tools.body import SchemaError
 
 KNOWN_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# A save of more routes than this reads every endpoint's routes at once
+# rather than search those that may meet them.
+ROUTE_CANDIDATES_MAX = 50
+
+
+def like_escape(text):
+    """``text`` for a LIKE pattern, matching itself only."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # One concern per file: the record, publishing, serving, OpenAPI, routes.
@@ -150,15 +159,22 @@ class EndpointMixinRoutes(models.AbstractModel):
     @api.constrains("route", "extra_routes")
     def _check_route_patterns(self):
         converters = self._route_converters()
-        # Every endpoint's routes, read once for the whole batch: creating
-        # thousands of endpoints costs time proportional to their number.
+        compiled = [(rec, rec._compiled_route_patterns(converters)) for rec in self]
+        patterns = [pattern for _rec, found in compiled for pattern in found]
+        # Creating thousands of endpoints costs time proportional to their
+        # number, in one batch (a script) or one by one (XML data): a large
+        # batch reads every endpoint's routes once, a small one only those
+        # that may meet its own.
+        if len(patterns) > ROUTE_CANDIDATES_MAX:
+            others = self._all_endpoint_routes()
+        else:
+            others = self._candidate_endpoint_routes(patterns)
         index = route_patterns.RouteIndex(converters)
-        for other, other_route in self._all_endpoint_routes():
+        for other, other_route in others:
             index.add((other._name, other.id), other_route, other)
-        for rec in self:
-            patterns = rec._compiled_route_patterns(converters)
-            rec._check_extra_routes_free(patterns)
-            rec._check_route_overlaps(patterns, converters, index)
+        for rec, found in compiled:
+            rec._check_extra_routes_free(found)
+            rec._check_route_overlaps(found, converters, index)
 
     def _compiled_route_patterns(self, converters):
         """The record's routes, each checked and compiled; a UserError names
@@ -272,20 +288,73 @@ class EndpointMixinRoutes(models.AbstractModel):
             if (record._name, record.id) != (self._name, self.id):
                 yield record, route
 
-    def _all_endpoint_routes(self):
+    def _all_endpoint_routes(self, where=None):
         """Yield ``(record, route)`` for every route of every endpoint of
-        every model built on the route handler, archived ones included."""
+        every model built on the route handler, archived ones included (of
+        the rows ``where``, a callable given the model, selects; an SQL
+        condition, or None for none)."""
         for model_name in self._route_consumer_models():
             model = self.env[model_name].sudo().with_context(active_test=False)
-            # By id: ordering by route would write pending routes first, and
-            # a duplicate would fail in the database before this check says why.
-            for record in model.search([("route", "!=", False)], order="id"):
+            if where is None:
+                # By id: ordering by route would write pending routes first,
+                # and a duplicate would fail in the database before this
+                # check says why.
+                records = model.search([("route", "!=", False)], order="id")
+            else:
+                condition = where(model)
+                if condition is None:
+                    continue
+                model.flush_model()
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM %s WHERE route IS NOT NULL AND (%s)"
+                        " ORDER BY id",
+                        SQL.identifier(model._table),
+                        condition,
+                    )
+                )
+                records = model.browse(row[0] for row in self.env.cr.fetchall())
+            for record in records:
                 if hasattr(record, "_endpoint_routes"):
                     found = record._endpoint_routes()
                 else:
                     found = [record.route] if record.route else []
                 for route in found:
                     yield record, route
+
+    def _candidate_endpoint_routes(self, patterns):
+        """Like ``_all_endpoint_routes``, but only the endpoints whose routes
+        may match a URL one of ``patterns`` (``RoutePattern``) matches: the
+        same plain route, a plain route under a pattern's fixed text, a
+        pattern with the same first segment, and any with other routes."""
+        plain = set()
+        under = set()
+        firsts = set()
+        for pattern in patterns:
+            firsts.add(pattern.segments[0] if pattern.segments else "")
+            if pattern.placeholders:
+                under.add(
+                    like_escape(route_patterns.fixed_prefix(pattern.pattern)) + "%"
+                )
+            else:
+                bare = pattern.pattern.rstrip("/") or "/"
+                plain.update({bare, bare.rstrip("/") + "/"})
+
+        def where(model):
+            conditions = [
+                SQL("route = ANY(%s)", sorted(plain)),
+                SQL("route LIKE ANY(%s)", sorted(under)),
+                SQL(
+                    "(position('<' in route) > 0"
+                    " AND split_part(route, '/', 2) = ANY(%s))",
+                    sorted(firsts),
+                ),
+            ]
+            if "extra_routes" in model._fields:
+                conditions.append(SQL("extra_routes IS NOT NULL"))
+            return SQL(" OR ").join(conditions)
+
+        return self._all_endpoint_routes(where)
 
     @api.model
     def _route_consumer_models(self):

@@ -23,6 +23,9 @@ class EndpointVersion(models.Model):
     create_date = fields.Datetime(string="Published on", readonly=True)
     is_live = fields.Boolean(compute="_compute_is_live")
 
+    # An endpoint's versions, newest first: read at each of its syncs.
+    _res_number_idx = models.Index("(res_model, res_id, number DESC)")
+
     @api.depends("number")
     def _compute_display_name(self):
         for version in self:

@@ -104,6 +104,39 @@ class TestEndpointRoutesRecord(EndpointRecordCase):
                 "/endpoint_test/h14/c", extra_routes="/endpoint_test/h14/v1/x/y"
             )
 
+    def test_overlaps_found_saved_one_by_one_and_in_bulk(self):
+        """A save of a few routes (XML data, a form) looks only at the
+        endpoints that may meet them; a large one reads all: both refuse the
+        same overlaps."""
+        from ..models.endpoint_mixin_routes import ROUTE_CANDIDATES_MAX
+
+        self._patterned("/endpoint_test/h17/p/7")
+        self._patterned("/endpoint_test/h17/q/<int:n>")
+        self._patterned("/endpoint_test/h17/r", extra_routes="/endpoint_test/h17/s")
+        clashes = {
+            # A pattern over a plain route.
+            "/endpoint_test/h17/p/<int:n>": "/endpoint_test/h17/p/7",
+            # A plain route under a pattern.
+            "/endpoint_test/h17/q/9": "/endpoint_test/h17/q/<int:n>",
+            # Another endpoint's other route.
+            "/endpoint_test/h17/s": "/endpoint_test/h17/s",
+            # A trailing slash makes no difference.
+            "/endpoint_test/h17/p/7/": "/endpoint_test/h17/p/7",
+        }
+        filler = [
+            self._endpoint_vals(route=f"/endpoint_test/h17/bulk/{i}")
+            for i in range(ROUTE_CANDIDATES_MAX)
+        ]
+        Endpoint = self.env["endpoint.endpoint"]
+        for route, other in clashes.items():
+            with self.subTest(route=route), self.assertUserError(other):
+                self._patterned(route)
+            with self.subTest(route=route, bulk=True), self.assertUserError(other):
+                Endpoint.create([*filler, self._endpoint_vals(route=route)])
+        # Without a clash, both save.
+        self._patterned("/endpoint_test/h17/p/<string:code>/x")
+        Endpoint.create([*filler, self._endpoint_vals(route="/endpoint_test/h17/u")])
+
     def test_other_route_equal_to_a_route_refused(self):
         self._patterned("/endpoint_test/h14/taken")
         with self.assertUserError("both match /endpoint_test/h14/taken"):

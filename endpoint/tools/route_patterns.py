@@ -149,7 +149,31 @@ def _placeholders(pattern, known):
     return tuple(found)
 
 
+def _converters_key(converters):
+    return tuple(sorted(converters.items(), key=lambda item: item[0]))
+
+
+# Compiling a pattern with placeholders, and a matcher, costs about a
+# millisecond each (werkzeug generates code): saving endpoints one by one (XML
+# data) would spend that on the same routes each time. Both are kept, per
+# converters; a plain route costs nothing to compile and is not kept.
+CACHE_SIZE = 1024
+
+
 def compile_pattern(pattern, converters):
+    """Check ``pattern`` against the routing map's ``converters`` (a dict
+    name -> class) and return its ``RoutePattern`` (see ``_compile_pattern``)."""
+    if not pattern or "<" not in pattern:
+        return _compile_pattern(pattern, converters)
+    return _compile_cached(pattern, _converters_key(converters))
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _compile_cached(pattern, converters_key):
+    return _compile_pattern(pattern, dict(converters_key))
+
+
+def _compile_pattern(pattern, converters):
     """Check ``pattern`` against the routing map's ``converters`` (a dict
     name -> class) and return its ``RoutePattern``.
 
@@ -281,6 +305,15 @@ def sample_urls(route_pattern, other=None):
 
 
 def _matcher(route_pattern, converters):
+    return _matcher_cached(route_pattern.pattern, _converters_key(converters))
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _matcher_cached(pattern, converters_key):
+    return _build_matcher(RoutePattern(pattern, (), ()), dict(converters_key))
+
+
+def _build_matcher(route_pattern, converters):
     routing_map = werkzeug.routing.Map(
         [_rule(route_pattern.pattern)],
         converters=matching_converters(converters),
@@ -312,6 +345,13 @@ def overlap(first, second, converters):
             if _matches(adapter, url) and _matches(own, url):
                 return url
     return None
+
+
+def fixed_prefix(route):
+    """The text of ``route`` before its first placeholder: every URL the
+    route matches starts with it."""
+    match = PLACEHOLDER.search(route)
+    return route[: match.start()] if match else route
 
 
 def _bare(route):
