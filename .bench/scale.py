@@ -58,6 +58,9 @@ PROBE = PREFIX + "e0"
 P50_GROWTH = 1.10  # p50 at the largest size at most 10% above the smallest
 SYNC_STALL = 0.100  # seconds: the slowest request while a sync lands
 SYNC_REACH = 1.0  # seconds: every worker (every server) serves the new route
+# Creating and syncing in time proportional to the number: the time per
+# endpoint at the largest size at most this much above the smallest's.
+LINEAR = 1.5
 
 SCALE_AGENT = r"""
 USER = None
@@ -246,9 +249,28 @@ def served_after(events, since, accept, run=20):
     return None, None
 
 
-def measure_sync(agent, pollers_servers, name):
+def slowest(events, since, until):
+    """The longest request among those in flight between two instants."""
+    return max(
+        (
+            done - sent
+            for sent, done, _s, _b in events
+            if done >= since and sent <= until
+        ),
+        default=None,
+    )
+
+
+def measure_sync(agent, pollers_servers, name, window=2.0):
     """Commit a sync of a new endpoint ``name`` from another process while
-    clients call ``PROBE`` and the new route on every server."""
+    clients call ``PROBE`` and the new route on every server.
+
+    Returns the slowest ``PROBE`` request in flight within ``window`` seconds
+    of the commit; the same for as long a window just before the sync (the
+    machine's own noise, nothing synced); the longest time a worker of the
+    first server spent on a ``PROBE`` request of the sync's window (SQL and
+    Python, from its access log: without the time waiting for a worker); and,
+    per server, when the new route was served."""
     new_route = PREFIX + name
 
     def accept(status, body):
@@ -257,22 +279,36 @@ def measure_sync(agent, pollers_servers, name):
     pollers = []
     for server in pollers_servers:
         pollers += [bench.Poller(server, PROBE), bench.Poller(server, new_route)]
+    first = pollers_servers[0]
     for poller in pollers:
         poller.__enter__()
     try:
-        time.sleep(1.0)
+        time.sleep(0.5)
+        quiet_from = time.time()
+        time.sleep(window)
+        offset = first.log_offset()
         _t0, committed = agent.run("probe", name)
-        time.sleep(3.0)
+        time.sleep(window)
+        own_lines = list(access(first, offset, PROBE))
+        time.sleep(1.0)
     finally:
         for poller in pollers:
             poller.__exit__(None, None, None)
-    stall = max(
-        (done - sent for p in pollers[0::2] for sent, done, _s, _b in p.events
-         if done >= committed - 0.05 and sent <= committed + 2.0),
-        default=None,
-    )  # fmt: skip
-    reach = [served_after(p.events, committed, accept) for p in pollers[1::2]]
-    return stall, reach
+    probe_events = pollers[0].events
+    return {
+        "stall": slowest(probe_events, committed - 0.05, committed + window),
+        "quiet": slowest(probe_events, quiet_from, quiet_from + window),
+        "own": max(
+            (float(m["sql_time"]) + float(m["py_time"]) for m in own_lines),
+            default=None,
+        ),
+        "reach": [served_after(p.events, committed, accept) for p in pollers[1::2]],
+    }
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
 
 
 def measure_size(server, agent, size, args, prober=None):
@@ -292,19 +328,98 @@ def measure_size(server, agent, size, args, prober=None):
         "queries_plain": queries(server, PLAIN_ODOO_ROUTE),
         "queries_endpoint": queries(server, PROBE),
     }
-    stall, reach = measure_sync(prober or agent, [server], f"probe{size}")
-    row["stall"] = stall
-    row["reach"] = reach[0][0]
-    row["wrong"] = reach[0][1]
+    syncs = [
+        measure_sync(prober or agent, [server], f"probe{size}x{k}")
+        for k in range(args.syncs)
+    ]
+    row["syncs"] = syncs
+    row["stall"] = median([s["stall"] for s in syncs])
+    row["stall_max"] = max((s["stall"] or 99) for s in syncs)
+    row["quiet"] = median([s["quiet"] for s in syncs])
+    row["own"] = median([s["own"] for s in syncs])
+    reaches = [s["reach"][0] for s in syncs]
+    row["reach"] = (
+        None if any(r is None for r, _w in reaches) else max(r for r, _w in reaches)
+    )
+    row["wrong"] = sum(w or 0 for _r, w in reaches)
     say(
-        "    first request {first:.3f} s, p50 {p50_ms:.1f} ms, RSS {rss:.0f} MiB, "
-        "sync: slowest {stall_ms} ms, served after {reach}".format(
-            p50_ms=row["p50"] * 1000,
-            stall_ms=f"{stall * 1000:.0f}" if stall is not None else "?",
-            **row,
+        f"    first request {fmt(row['first'], 1, 3)} s, "
+        f"p50 {row['p50'] * 1000:.1f} ms, RSS {row['rss']:.0f} MiB"
+    )
+    say(
+        "    {} syncs, ms: slowest request {}; in as long a window before each "
+        "{}; a worker's own time {}; served after {}".format(
+            len(syncs),
+            " ".join(fmt(s["stall"], 1000) for s in syncs),
+            " ".join(fmt(s["quiet"], 1000) for s in syncs),
+            " ".join(fmt(s["own"], 1000) for s in syncs),
+            " ".join(fmt(s["reach"][0][0], 1000) for s in syncs),
         )
     )
     return row
+
+
+XML_MANIFEST = """{{
+    "name": "Scale: {count} endpoints as XML data",
+    "version": "19.0.1.0.0",
+    "license": "LGPL-3",
+    "depends": ["endpoint_bench"],
+    "data": ["data/endpoints.xml"],
+}}
+"""
+XML_RECORD = """    <record id="e{i}" model="endpoint.endpoint">
+        <field name="name">XML {count} e{i}</field>
+        <field name="route">/bench/xml{count}/e{i}</field>
+        <field name="request_method">GET</field>
+        <field name="auth_type">public</field>
+        <field name="exec_as_user_id" ref="endpoint_bench.user_bench"/>
+        <field name="code_snippet">result = {{'payload': 'xml{count} e{i}'}}</field>
+        <field name="registry_sync" eval="True"/>
+    </record>
+"""
+
+
+def xml_module(root, count):
+    """A module shipping ``count`` endpoints as XML data, synced."""
+    name = f"endpoint_scale_xml_{count}"
+    data = root / name / "data"
+    data.mkdir(parents=True)
+    (root / name / "__init__.py").write_text("")
+    (root / name / "__manifest__.py").write_text(XML_MANIFEST.format(count=count))
+    records = "".join(XML_RECORD.format(i=i, count=count) for i in range(count))
+    (data / "endpoints.xml").write_text(f"<odoo>\n{records}</odoo>\n")
+    return name
+
+
+def measure_xml_install(session, server, args):
+    """Install modules shipping endpoints as XML data; seconds per size, net
+    of installing an empty one (Odoo's own cost of an install)."""
+    step(f"Endpoints as XML data, at install: {', '.join(map(str, args.xml_sizes))}")
+    root = session.workdir / "xml_addons"
+    times = {}
+    for count in (0, *args.xml_sizes):
+        name = xml_module(root, count)
+        cmd = [
+            f"{a},{root}" if a.startswith("--addons-path=") else a
+            for a in server.args(
+                f"--init={name}", "--stop-after-init", "--workers=0",
+                f"--http-port={free_port()}",
+                f"--logfile={session.workdir / f'install_{name}.log'}",
+            )
+        ]  # fmt: skip
+        t0 = time.perf_counter()
+        subprocess.run(
+            cmd, env=session.env, cwd=REPO, check=True, stdin=subprocess.DEVNULL,
+            capture_output=True,
+        )  # fmt: skip
+        times[count] = time.perf_counter() - t0
+        status, body = server.get(f"/bench/xml{count}/e{max(0, count - 1)}")
+        served = count == 0 or (status == 200 and f"xml{count}".encode() in body)
+        say(f"    {count:>6,} endpoints: {times[count]:.1f} s, "
+            f"{'served' if served else f'NOT served ({status})'}")  # fmt: skip
+        if not served:
+            raise Abort(f"the endpoints of {name} are not served; see its log")
+    return {count: times[count] - times[0] for count in args.xml_sizes}
 
 
 def baseline_queries(session, args):
@@ -351,7 +466,7 @@ def measure_two_servers(session, server, agent, args):
     try:
         results = []
         for cycle in range(args.cycles):
-            _stall, reach = measure_sync(agent, [server, other], f"two{cycle}")
+            reach = measure_sync(agent, [server, other], f"two{cycle}")["reach"]
             results.append(reach)
             say(
                 "    A: served after {:.3f} s ({} wrong after), "
@@ -548,6 +663,7 @@ def run_one(args, label, addons, baseline=False):
         "two": None,
         "baseline": None,
         "replica": None,
+        "xml": None,
     }
 
     def measure(server):
@@ -570,6 +686,8 @@ def run_one(args, label, addons, baseline=False):
                 result["rows"].append(row)
             if args.cycles:
                 result["two"] = measure_two_servers(session, server, prober, db_args)
+            if args.xml_sizes:
+                result["xml"] = measure_xml_install(session, server, db_args)
         finally:
             agent.close()
             if prober is not agent:
@@ -592,24 +710,42 @@ def fmt(value, scale=1.0, digits=0, unit=""):
     return f"{value * scale:,.{digits}f}{unit}"
 
 
-def report(results, baseline):
+def populate_rates(rows):
+    """Seconds per endpoint created and synced from a script, at each step."""
+    previous = [{"size": 0}, *rows]
+    return [
+        r["populate"] / max(1, r["size"] - p["size"])
+        for p, r in zip(previous, rows, strict=False)
+    ]
+
+
+def xml_rates(xml):
+    """Seconds per endpoint installed as XML data, at each size."""
+    return [xml[count] / count for count in sorted(xml)]
+
+
+def report(results, baseline, syncs):
     say("\nScale (prefork, 2 workers; a sync = one new endpoint committed by "
-        "another process while clients call):")  # fmt: skip
+        f"another process while clients call; {syncs} syncs per size: the "
+        "median and the worst of their slowest requests, and the median of the "
+        "slowest in as long a window before each, with no sync):")  # fmt: skip
     head = (
         f"  {'':<8} {'endpoints':>9} {'create+sync':>11} {'first req':>9} "
-        f"{'p50':>7} {'RSS/worker':>10} {'sync: slowest':>13} {'served after':>12} "
-        f"{'queries plain/endpoint':>22}"
+        f"{'p50':>7} {'RSS/worker':>10} {'sync: slowest':>16} {'no sync':>7} "
+        f"{'served after':>12} {'queries plain/endpoint':>22}"
     )
     say(head)
     for result in results:
         for row in result["rows"]:
+            stall = f"{fmt(row['stall'], 1000)}/{fmt(row.get('stall_max'), 1000)} ms"
             say(
                 f"  {result['label']:<8} {row['size']:>9,} "
                 f"{fmt(row['populate'], 1, 1, ' s'):>11} "
                 f"{fmt(row['first'], 1000, 0, ' ms'):>9} "
                 f"{fmt(row['p50'], 1000, 1, ' ms'):>7} "
                 f"{fmt(row['rss'], 1, 0, ' MiB'):>10} "
-                f"{fmt(row['stall'], 1000, 0, ' ms'):>13} "
+                f"{stall:>16} "
+                f"{fmt(row.get('quiet'), 1000, 0, ' ms'):>7} "
                 f"{fmt(row['reach'], 1000, 0, ' ms'):>12} "
                 f"{fmt(row['queries_plain']):>11}/{fmt(row['queries_endpoint'])}"
             )
@@ -619,16 +755,20 @@ def report(results, baseline):
         if len(rows) >= 2 and rows[-1]["size"] > rows[0]["size"]:
             growth = (rows[-1]["rss"] - rows[0]["rss"]) * 1024 * 1024
             per = growth / (rows[-1]["size"] - rows[0]["size"])
-            previous = [{"size": 0}, *rows]
-            rates = [
-                r["populate"] / max(1, r["size"] - p["size"])
-                for p, r in zip(previous, rows, strict=False)
-            ]
+            rates = populate_rates(rows)
             say(
                 f"  {result['label']}: {per / 1024:.1f} KiB of worker memory per "
                 f"endpoint; create+sync {rates[-1] * 1000:.1f} ms per endpoint "
                 f"at the last step ({rates[0] * 1000:.1f} ms at the first)"
             )
+        if result.get("xml"):
+            say(
+                f"  {result['label']}: installed as XML data (net of an empty "
+                "module's install): " + ", ".join(
+                    f"{count:,} in {secs:.1f} s ({secs / count * 1000:.2f} ms each)"
+                    for count, secs in sorted(result["xml"].items())
+                )
+            )  # fmt: skip
         replica = result.get("replica")
         if replica:
             say(
@@ -659,6 +799,23 @@ def check(result, baseline):
             )
         if row["reach"] is None or row["reach"] > SYNC_REACH or row["wrong"]:
             failures.append(f"{row['size']}: new route served after {row['reach']}")
+    # The first step of a few endpoints is mostly a transaction's own cost.
+    steps = [
+        (rate, r["size"] - p["size"])
+        for rate, p, r in zip(
+            populate_rates(rows), [{"size": 0}, *rows], rows, strict=False
+        )
+    ]
+    steps = [rate for rate, added in steps if added >= 500]
+    if len(steps) >= 2 and steps[-1] > steps[0] * LINEAR:
+        failures.append(f"create+sync per endpoint grew {steps[-1] / steps[0]:.2f}x")
+    xml = result.get("xml")
+    if xml and len(xml) >= 2:
+        rates = xml_rates(xml)
+        if rates[-1] > rates[0] * LINEAR:
+            failures.append(
+                f"XML install per endpoint grew {rates[-1] / rates[0]:.2f}x"
+            )
     for cycle in result["two"] or ():
         for reach, wrong in cycle:
             if reach is None or reach > SYNC_REACH or wrong:
@@ -684,6 +841,15 @@ def parse_args(argv):
     parser.add_argument("--compare", metavar="REF", help="also run on git REF, first")
     parser.add_argument("--requests", type=int, default=300, help="for the p50")
     parser.add_argument(
+        "--xml-sizes",
+        default="1000,10000",
+        help="endpoints installed as a module's XML data (default %(default)s; "
+        "'' skips)",
+    )
+    parser.add_argument(
+        "--syncs", type=int, default=5, help="syncs measured per size (default 5)"
+    )
+    parser.add_argument(
         "--cycles", type=int, default=3, help="two-server syncs (0: skip)"
     )
     parser.add_argument("--port", type=int, default=8401, help="uses 6 ports from it")
@@ -700,6 +866,7 @@ def parse_args(argv):
     parser.add_argument("--keep", action="store_true", help="keep databases and logs")
     args = parser.parse_args(argv)
     args.sizes = sorted(int(s) for s in args.sizes.split(","))
+    args.xml_sizes = sorted(int(s) for s in args.xml_sizes.split(",") if s)
     return args
 
 
@@ -720,7 +887,7 @@ def main(argv=None):
         baseline = results[-1]["baseline"]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    report(results, baseline)
+    report(results, baseline, args.syncs)
     return 0 if check(results[-1], baseline) else 1
 
 
