@@ -304,7 +304,9 @@ class EndpointMixinRoutes(models.AbstractModel):
                 condition = where(model)
                 if condition is None:
                     continue
-                model.flush_model()
+                model.flush_model(
+                    [f for f in ("route", "extra_routes") if f in model._fields]
+                )
                 self.env.cr.execute(
                     SQL(
                         "SELECT id FROM %s WHERE route IS NOT NULL AND (%s)"
@@ -324,34 +326,52 @@ class EndpointMixinRoutes(models.AbstractModel):
 
     def _candidate_endpoint_routes(self, patterns):
         """Like ``_all_endpoint_routes``, but only the endpoints whose routes
-        may match a URL one of ``patterns`` (``RoutePattern``) matches: the
-        same plain route, a plain route under a pattern's fixed text, a
-        pattern with the same first segment, and any with other routes."""
-        plain = set()
+        may match a URL one of ``patterns`` (``RoutePattern``) matches.
+
+        Every URL a route matches starts with the route's fixed text (before
+        its first placeholder; a trailing slash aside): two routes meet only
+        if the fixed text of one starts with the other's. So: the same plain
+        route, plain routes under a pattern's fixed text, patterns whose
+        fixed text and ours start one with the other, and any endpoint with
+        other routes (one by one, not searched)."""
+        bare = set()
         under = set()
-        firsts = set()
+        fixed = set()
         for pattern in patterns:
-            firsts.add(pattern.segments[0] if pattern.segments else "")
             if pattern.placeholders:
-                under.add(
-                    like_escape(route_patterns.fixed_prefix(pattern.pattern)) + "%"
-                )
+                prefix = route_patterns.fixed_prefix(pattern.pattern)
+                under.add(like_escape(prefix) + "%")
+                fixed.add(prefix)
             else:
-                bare = pattern.pattern.rstrip("/") or "/"
-                plain.update({bare, bare.rstrip("/") + "/"})
+                route = pattern.pattern.rstrip("/") or "/"
+                bare.add(route)
+                fixed.add(route)
+        route_fixed = SQL("split_part(route, '<', 1)")
 
         def where(model):
             conditions = [
-                SQL("route = ANY(%s)", sorted(plain)),
+                SQL(
+                    "(CASE WHEN route ~ '^/+$' THEN '/' ELSE rtrim(route, '/') END)"
+                    " = ANY(%s)",
+                    sorted(bare),
+                ),
                 SQL("route LIKE ANY(%s)", sorted(under)),
                 SQL(
-                    "(position('<' in route) > 0"
-                    " AND split_part(route, '/', 2) = ANY(%s))",
-                    sorted(firsts),
+                    "(position('<' in route) > 0 AND EXISTS ("
+                    "SELECT FROM unnest(%s::text[]) AS ours(fixed)"
+                    " WHERE starts_with(ours.fixed, %s)"
+                    " OR starts_with(%s, ours.fixed)))",
+                    sorted(fixed),
+                    route_fixed,
+                    route_fixed,
                 ),
             ]
-            if "extra_routes" in model._fields:
+            extra = model._fields.get("extra_routes")
+            if extra is not None and extra.store:
                 conditions.append(SQL("extra_routes IS NOT NULL"))
+            elif hasattr(model, "_endpoint_routes"):
+                # Routes kept some other way: all of them.
+                conditions.append(SQL("TRUE"))
             return SQL(" OR ").join(conditions)
 
         return self._all_endpoint_routes(where)

@@ -113,6 +113,8 @@ class TestEndpointRoutesRecord(EndpointRecordCase):
         self._patterned("/endpoint_test/h17/p/7")
         self._patterned("/endpoint_test/h17/q/<int:n>")
         self._patterned("/endpoint_test/h17/r", extra_routes="/endpoint_test/h17/s")
+        self._patterned("/endpoint_test/h17/v/<path:rest>")
+        self._patterned("/endpoint_test/h17/w/a/<int:n>")
         clashes = {
             # A pattern over a plain route.
             "/endpoint_test/h17/p/<int:n>": "/endpoint_test/h17/p/7",
@@ -120,6 +122,9 @@ class TestEndpointRoutesRecord(EndpointRecordCase):
             "/endpoint_test/h17/q/9": "/endpoint_test/h17/q/<int:n>",
             # Another endpoint's other route.
             "/endpoint_test/h17/s": "/endpoint_test/h17/s",
+            # Patterns whose fixed texts start one with the other.
+            "/endpoint_test/h17/v/a/<int:n>": "/endpoint_test/h17/v/<path:rest>",
+            "/endpoint_test/h17/w/<path:rest>": "/endpoint_test/h17/w/a/<int:n>",
             # A trailing slash makes no difference.
             "/endpoint_test/h17/p/7/": "/endpoint_test/h17/p/7",
         }

@@ -318,6 +318,8 @@ def _build_matcher(route_pattern, converters):
         [_rule(route_pattern.pattern)],
         converters=matching_converters(converters),
         strict_slashes=False,
+        # As the endpoints' route table serves them: "//" is not "/".
+        merge_slashes=False,
     )
     return routing_map.bind("localhost")
 
