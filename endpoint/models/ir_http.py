@@ -85,10 +85,13 @@ class IrHttp(models.AbstractModel):
         def pattern_ok(url):
             return self._endpoint_route_compiles(url, checked)
 
-        # Digests first: the text of the rows that did not change is not
-        # even fetched, and nothing is parsed as JSON in PostgreSQL.
+        # Row versions first: the text of the rows that did not change is
+        # not even fetched, nor hashed. A row's id, the transaction that
+        # wrote it (xmin) and that transaction's command (cmin: a test, or a
+        # module's install, writes and reads in one transaction) name what
+        # it holds: any change of its text writes a new version.
         self.env.cr.execute(
-            "SELECT key, md5(routing || opts) FROM endpoint_route"
+            "SELECT key, id || ':' || xmin || ':' || cmin FROM endpoint_route"
             " WHERE split_part(key, ':', 1) IN %s ORDER BY id",
             [models],
         )
@@ -101,11 +104,14 @@ class IrHttp(models.AbstractModel):
                 [tuple(changed)],
             )
             texts = dict(self.env.cr.fetchall())
+        table.reuse(
+            previous,
+            [key for key, digest in rows if previous.digests.get(key) == digest],
+            pattern_ok,
+        )
         for key, digest in rows:
             if key not in texts:
-                if previous.digests.get(key) == digest:
-                    table.reuse(previous, key, pattern_ok)
-                continue  # changed again since the digests were read
+                continue  # unchanged, or taken off since the versions were read
             routing = json.loads(texts[key])
             if runtime_tools.ROUTING_RUNTIME not in routing:
                 continue

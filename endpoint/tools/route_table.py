@@ -77,33 +77,40 @@ class RouteTable:
                 continue
             if pattern_ok is not None and not pattern_ok(url):
                 continue
-            if self.patterns is None:
-                self.patterns = werkzeug.routing.Map(
-                    strict_slashes=False, converters=self.converters
-                )
-            self.patterns.add(
-                werkzeug.routing.Rule(url, endpoint=key, merge_slashes=False)
-            )
+            self._add_pattern(url, key)
 
-    def reuse(self, previous, key, pattern_ok=None):
-        """Add the entry ``key`` of the ``previous`` table, unchanged since,
-        with what it built on the way (its endpoint and runtime)."""
-        routing, handler = previous.entries[key]
-        self.add(
-            key,
-            routing,
-            handler,
-            pattern_ok,
-            digest=previous.digests.get(key),
-            live=key not in previous.archived,
+    def _add_pattern(self, url, key):
+        if self.patterns is None:
+            self.patterns = werkzeug.routing.Map(
+                strict_slashes=False, converters=self.converters
+            )
+        self.patterns.add(werkzeug.routing.Rule(url, endpoint=key, merge_slashes=False))
+
+    def reuse(self, previous, keys, pattern_ok=None):
+        """Add the entries ``keys`` (one key, or several) of the ``previous``
+        table, unchanged since, with what they built on the way (their
+        endpoints and runtimes): in bulk, their plain routes not read again,
+        as a sync of one endpoint among thousands rebuilds the table."""
+        keep = {keys} if isinstance(keys, str) else set(keys)
+        self.entries.update((key, previous.entries[key]) for key in keep)
+        self.digests.update(
+            (key, digest) for key, digest in previous.digests.items() if key in keep
+        )
+        self.archived |= previous.archived & keep
+        self.static.update(
+            (url, key) for url, key in previous.static.items() if key in keep
         )
         for mine, theirs in (
             (self.endpoints, previous.endpoints),
             (self.runtimes, previous.runtimes),
         ):
-            value = theirs.get(key)
-            if value is not None:
-                mine[key] = value
+            mine.update((key, value) for key, value in theirs.items() if key in keep)
+        if previous.patterns is not None:
+            for rule in previous.patterns.iter_rules():
+                if rule.endpoint in keep and (
+                    pattern_ok is None or pattern_ok(rule.rule)
+                ):
+                    self._add_pattern(rule.rule, rule.endpoint)
 
     def __len__(self):
         return len(self.entries) - len(self.archived)

@@ -92,3 +92,31 @@ def test_next_table_reuses_what_did_not_change():
     assert after.match("/b", made([])) is None
     assert len(after) == 1
     assert after.digests == {"e:1": "d1", "e:2": "d2"}
+
+
+def test_next_table_takes_only_the_entries_named():
+    before = table(
+        ("e:1", ["/a", "/a/<int:n>"]),
+        ("e:2", ["/b", "/b/<int:n>"]),
+        ("e:3", ["/c/<int:n>"]),
+    )
+    before.digests.update({"e:1": "d1", "e:2": "d2", "e:3": "d3"})
+    before.runtimes.update({"e:1": "one", "e:2": "two"})
+    after = route_table.RouteTable(before.converters)
+    # e:2 changed (added again from its new text), e:3's pattern can no
+    # longer be served.
+    after.reuse(before, ["e:1", "e:3"], pattern_ok=lambda url: not url.startswith("/c"))
+    after.add("e:2", routing("/b2"), HANDLER, digest="d2b")
+    found = {
+        path: after.lookup(path) for path in ("/a", "/a/5", "/b", "/b/5", "/b2", "/c/5")
+    }
+    assert found == {
+        "/a": ("e:1", "/a", {}),
+        "/a/5": ("e:1", "/a/<int:n>", {"n": 5}),
+        "/b": None,
+        "/b/5": None,
+        "/b2": ("e:2", "/b2", {}),
+        "/c/5": None,
+    }
+    assert after.runtimes == {"e:1": "one"}
+    assert after.digests == {"e:1": "d1", "e:3": "d3", "e:2": "d2b"}
