@@ -781,8 +781,14 @@ def report(results, baseline, syncs):
                 f"read/write endpoint {replica['rw']}"
             )
         if result["two"]:
-            say(f"  {result['label']}: two servers, served after (s, wrong after) "
-                f"A/B: {result['two']}")  # fmt: skip
+            cycles = ", ".join(
+                "/".join(
+                    f"{fmt(reach, 1, 3)} s ({fmt(wrong)} wrong)"
+                    for reach, wrong in cycle
+                )
+                for cycle in result["two"]
+            )
+            say(f"  {result['label']}: two servers, served after, A/B: {cycles}")
 
 
 def check(result, baseline):

@@ -57,6 +57,13 @@ class EndpointMixinRoutes(models.AbstractModel):
         "converted to their type; requests whose parameters do not match "
         "are answered 400.",
     )
+    # What a save of a few routes searches for the routes that may meet
+    # them: routes under a fixed text, routes with placeholders, endpoints
+    # with other routes (see _candidate_endpoint_routes).
+    _route_prefix_idx = models.Index("(route text_pattern_ops)")
+    _route_placeholder_idx = models.Index("(id) WHERE position('<' in route) > 0")
+    _extra_routes_idx = models.Index("(id) WHERE extra_routes IS NOT NULL")
+
     route_parameter_names = fields.Char(
         string="Path parameters",
         compute="_compute_route_parameter_names",
@@ -301,20 +308,20 @@ class EndpointMixinRoutes(models.AbstractModel):
                 # check says why.
                 records = model.search([("route", "!=", False)], order="id")
             else:
-                condition = where(model)
-                if condition is None:
-                    continue
                 model.flush_model(
                     [f for f in ("route", "extra_routes") if f in model._fields]
                 )
-                self.env.cr.execute(
+                # One query per condition, each on an index of its own.
+                table = SQL.identifier(model._table)
+                query = SQL(" UNION ").join(
                     SQL(
-                        "SELECT id FROM %s WHERE route IS NOT NULL AND (%s)"
-                        " ORDER BY id",
-                        SQL.identifier(model._table),
+                        "SELECT id FROM %s WHERE route IS NOT NULL AND %s",
+                        table,
                         condition,
                     )
+                    for condition in where(model)
                 )
+                self.env.cr.execute(SQL("%s ORDER BY id", query))
                 records = model.browse(row[0] for row in self.env.cr.fetchall())
             for record in records:
                 if hasattr(record, "_endpoint_routes"):
@@ -347,32 +354,42 @@ class EndpointMixinRoutes(models.AbstractModel):
                 bare.add(route)
                 fixed.add(route)
         route_fixed = SQL("split_part(route, '<', 1)")
+        same = SQL(
+            "route = ANY(%s)", sorted(bare | {f"{r}/" for r in bare if r != "/"})
+        )
+        meeting = SQL(
+            "(position('<' in route) > 0 AND EXISTS ("
+            "SELECT FROM unnest(%s::text[]) AS ours(fixed)"
+            " WHERE starts_with(ours.fixed, %s)"
+            " OR starts_with(%s, ours.fixed)))",
+            sorted(fixed),
+            route_fixed,
+            route_fixed,
+        )
+        below = [SQL("route LIKE %s", like) for like in sorted(under)]
 
         def where(model):
-            conditions = [
-                SQL(
-                    "(CASE WHEN route ~ '^/+$' THEN '/' ELSE rtrim(route, '/') END)"
-                    " = ANY(%s)",
-                    sorted(bare),
-                ),
-                SQL("route LIKE ANY(%s)", sorted(under)),
-                SQL(
-                    "(position('<' in route) > 0 AND EXISTS ("
-                    "SELECT FROM unnest(%s::text[]) AS ours(fixed)"
-                    " WHERE starts_with(ours.fixed, %s)"
-                    " OR starts_with(%s, ours.fixed)))",
-                    sorted(fixed),
-                    route_fixed,
-                    route_fixed,
-                ),
-            ]
             extra = model._fields.get("extra_routes")
-            if extra is not None and extra.store:
-                conditions.append(SQL("extra_routes IS NOT NULL"))
-            elif hasattr(model, "_endpoint_routes"):
+            if (extra is not None and extra.store) or not hasattr(
+                model, "_endpoint_routes"
+            ):
+                conditions = [same, meeting, *below]
+            else:
                 # Routes kept some other way: all of them.
-                conditions.append(SQL("TRUE"))
-            return SQL(" OR ").join(conditions)
+                return [SQL("TRUE")]
+            if extra is not None:
+                conditions.append(SQL("extra_routes IS NOT NULL"))
+            if not hasattr(model, "_endpoint_routes"):
+                # Another model's routes may be stored as written, with
+                # trailing slashes: compared as the full check compares them.
+                bare_route = SQL(
+                    "(CASE WHEN route ~ '^/+$' THEN '/' ELSE rtrim(route, '/') END)"
+                )
+                conditions = [
+                    SQL("%s = ANY(%s)", bare_route, sorted(bare)),
+                    *conditions[1:],
+                ]
+            return conditions
 
         return self._all_endpoint_routes(where)
 
