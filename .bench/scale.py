@@ -2,7 +2,8 @@
 """Scale: how the costs grow with the number of endpoints, and what the addon
 costs the rest of Odoo.
 
-    python3 .bench/scale.py [--sizes 10,1000,10000] [--compare main] [--keep]
+    python3 .bench/scale.py [--sizes 10,1000,10000] [--xml-sizes 1000,10000]
+                            [--syncs 5] [--compare main] [--keep]
 
 Serves a fresh database (``endpoint`` and the benchmark addon, as
 ``.bench/bench.py`` does) with ``--workers=2`` and, for each size, brings the
@@ -12,11 +13,16 @@ number of endpoint records up to it (created and synced from another process,
 - the first request of a worker: Odoo restarted, each worker's first answer to
   an endpoint route (its own time, from Odoo's access log);
 - p50 of an endpoint route, then each worker's memory (RSS);
-- a sync: another process creates and syncs one endpoint while clients call an
-  endpoint route; the slowest of their requests meanwhile, and how long after
-  the commit every worker serves the new route;
+- a sync, ``--syncs`` times: another process creates and syncs one endpoint
+  while clients call an endpoint route; the slowest of their requests
+  meanwhile (against the slowest in as long a window before, with no sync:
+  the machine's own noise), the longest a worker spent on one of them, and
+  how long after the commit every worker serves the new route;
 - "no tax": the SQL queries of a plain Odoo route (``/web/service-worker.js``)
   against the same route on a database without the addon.
+
+Then modules shipping ``--xml-sizes`` endpoints as XML data are installed,
+each timed net of an empty module's install.
 
 Then, at the largest size, a second Odoo server on the same database: a sync
 committed by another process while both servers are under load must be served
