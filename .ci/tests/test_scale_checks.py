@@ -74,3 +74,14 @@ def test_endpoints_installed_as_xml_data_must_stay_proportional():
 
 def test_the_plain_route_runs_no_more_queries_than_without_the_addon():
     assert not scale.check(result(row(10, queries_plain=3)), 2)
+
+
+def test_p50_growth_is_relative_to_the_plain_route_measured_with_it():
+    # The machine slowed down by a fifth between the sizes: both routes did.
+    small = row(10, p50=0.0040, p50_plain=0.0030)
+    large = row(10000, p50=0.0048, p50_plain=0.0036)
+    assert scale.p50_growth(small, large) == pytest.approx(1.0)
+    assert scale.check(result(small, large), 2)
+    # The endpoint alone slowed down.
+    slower = row(10000, p50=0.0048, p50_plain=0.0030)
+    assert not scale.check(result(small, slower), 2)
