@@ -189,15 +189,32 @@ class Server:
         ]
 
     def install(self):
-        log = self.workdir / "install.log"
+        self.run_once(
+            "--init=endpoint_bench",
+            log=self.workdir / "install.log",
+            what="installing endpoint_bench",
+        )
+
+    def run_once(self, *extra, log, what, addons=None):
+        """Run Odoo once (``--stop-after-init``) with ``extra`` arguments, and
+        ``addons`` on the addons path too; return when it started (epoch
+        seconds) and how long it took. An exit status or an ERROR in its
+        log aborts, naming ``what`` failed and the log's last errors."""
+        log.unlink(missing_ok=True)
+        args = self.args(
+            *extra,
+            "--stop-after-init",
+            "--workers=0",
+            f"--http-port={free_port()}",
+            f"--logfile={log}",
+        )
+        if addons:
+            args = [
+                f"{a},{addons}" if a.startswith("--addons-path=") else a for a in args
+            ]
+        t0 = time.time()
         res = subprocess.run(
-            self.args(
-                "--init=endpoint_bench",
-                "--stop-after-init",
-                "--workers=0",
-                f"--http-port={free_port()}",
-                f"--logfile={log}",
-            ),
+            args,
             env=self.env,
             cwd=REPO,
             stdin=subprocess.DEVNULL,
@@ -205,13 +222,15 @@ class Server:
             text=True,
             check=False,
         )
+        spent = time.time() - t0
         text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
         bad = [
             line for line in text.splitlines() if re.search(r" (ERROR|CRITICAL) ", line)
         ]
         if res.returncode or bad:
             detail = "\n".join((bad or text.splitlines() or [res.stderr])[-10:])
-            raise Abort(f"installing endpoint_bench failed (see {log}):\n{detail}")
+            raise Abort(f"{what} failed (see {log}):\n{detail}")
+        return t0, spent
 
     def start(self, gevent_port):
         with open(self.stderr, "wb") as stderr:

@@ -347,7 +347,9 @@ def measure_size(server, agent, size, args, prober=None):
     ]
     row["syncs"] = syncs
     row["stall"] = median([s["stall"] for s in syncs])
-    row["stall_max"] = max((s["stall"] or 99) for s in syncs)
+    row["stall_max"] = max(
+        (s["stall"] for s in syncs if s["stall"] is not None), default=None
+    )
     row["quiet"] = median([s["quiet"] for s in syncs])
     row["own"] = median([s["own"] for s in syncs])
     reaches = [s["reach"][0] for s in syncs]
@@ -412,20 +414,12 @@ def measure_xml_install(session, server, sizes):
     times = {}
     for count in (0, *sizes):
         name = xml_module(root, count)
-        cmd = [
-            f"{a},{root}" if a.startswith("--addons-path=") else a
-            for a in server.args(
-                f"--init={name}", "--stop-after-init", "--workers=0",
-                f"--http-port={free_port()}",
-                f"--logfile={session.workdir / f'install_{name}.log'}",
-            )
-        ]  # fmt: skip
-        t0 = time.perf_counter()
-        subprocess.run(
-            cmd, env=session.env, cwd=REPO, check=True, stdin=subprocess.DEVNULL,
-            capture_output=True,
-        )  # fmt: skip
-        times[count] = time.perf_counter() - t0
+        _t0, times[count] = server.run_once(
+            f"--init={name}",
+            log=session.workdir / f"install_{name}.log",
+            what=f"installing {name}",
+            addons=root,
+        )
         status, body = server.get(f"/bench/xml{count}/e{max(0, count - 1)}")
         served = count == 0 or (status == 200 and f"xml{count}".encode() in body)
         say(f"    {count:>6,} endpoints: {times[count]:.1f} s, "

@@ -23,7 +23,6 @@ no cycle has a window, 1 otherwise, 2 on an error.
 import argparse
 import os
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,7 +31,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench
 from devkit import REPO
 from devkit.output import Abort, say, step
-from devkit.procs import free_port
 
 MODULE = "endpoint_upgrade_gap"
 ROUTES = ("/gap/before", "/gap/after")
@@ -92,33 +90,11 @@ class GapServer(bench.Server):
 
     def odoo_once(self, flag, label):
         """Run Odoo once on the module (install or upgrade); the seconds it took."""
-        log = self.workdir / f"{label}.log"
-        log.unlink(missing_ok=True)
-        t0 = time.time()
-        res = subprocess.run(
-            self.args(
-                f"{flag}={MODULE}",
-                "--stop-after-init",
-                "--workers=0",
-                f"--http-port={free_port()}",
-                f"--logfile={log}",
-            ),
-            env=self.env,
-            cwd=REPO,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
+        return self.run_once(
+            f"{flag}={MODULE}",
+            log=self.workdir / f"{label}.log",
+            what=f"{label} of {MODULE}",
         )
-        spent = time.time() - t0
-        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
-        bad = [
-            line for line in text.splitlines() if re.search(r" (ERROR|CRITICAL) ", line)
-        ]
-        if res.returncode or bad:
-            detail = "\n".join((bad or text.splitlines() or [res.stderr])[-10:])
-            raise Abort(f"{label} of {MODULE} failed (see {log}):\n{detail}")
-        return t0, spent
 
     def start(self, gevent_port):
         with open(self.stderr, "wb") as stderr:

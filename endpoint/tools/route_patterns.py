@@ -310,13 +310,9 @@ def _matcher(route_pattern, converters):
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _matcher_cached(pattern, converters_key):
-    return _build_matcher(RoutePattern(pattern, (), ()), dict(converters_key))
-
-
-def _build_matcher(route_pattern, converters):
     routing_map = werkzeug.routing.Map(
-        [_rule(route_pattern.pattern)],
-        converters=matching_converters(converters),
+        [_rule(pattern)],
+        converters=matching_converters(dict(converters_key)),
         strict_slashes=False,
         # As the endpoints' route table serves them: "//" is not "/".
         merge_slashes=False,
