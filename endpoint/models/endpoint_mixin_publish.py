@@ -345,13 +345,15 @@ class EndpointMixinPublish(models.AbstractModel):
 
     def _get_runtime(self):
         """The compiled runtime this record serves requests with."""
-        self.ensure_one()
+        # Read by every step of a request: the request's own endpoint's is
+        # kept on the request once found.
         state = runtime_tools.request_state(http.request)
-        if state and state.serves(self._name, self.id):
-            # The request's own endpoint: kept on the request once found.
-            if state.runtime is None:
-                state.runtime = self._published_runtime()
-            return state.runtime
+        if state is not None and state.serves(self._name, self.id):
+            runtime = state.runtime
+            if runtime is None:
+                runtime = state.runtime = self._published_runtime()
+            return runtime
+        self.ensure_one()
         return self._published_runtime()
 
     def _published_runtime(self):

@@ -3,7 +3,7 @@
 
 import werkzeug.exceptions
 
-from odoo import SUPERUSER_ID, exceptions, models
+from odoo import SUPERUSER_ID, api, exceptions, models, tools
 from odoo.http import Response
 
 from ..exceptions import EndpointError, PayloadTooLarge, RequestValidationError
@@ -64,11 +64,19 @@ class EndpointMixinServe(models.AbstractModel):
         self._validate_request_params(request)
         self._validate_request_content(request)
 
+    @api.model
+    @tools.ormcache("name", cache="stable")
+    def _endpoint_system_param(self, name):
+        """The text of the system parameter ``name`` (False when unset),
+        read for every request: kept in the cache a change of any system
+        parameter clears, as Odoo keeps its own."""
+        return self.env["ir.config_parameter"].sudo().get_param(name)
+
     def _max_body_size(self):
         own = self._get_runtime().max_body_size
         if own:
             return own
-        value = self.env["ir.config_parameter"].sudo().get_param(MAX_BODY_SIZE_PARAM)
+        value = self._endpoint_system_param(MAX_BODY_SIZE_PARAM)
         try:
             return int(value) if value else DEFAULT_MAX_BODY_SIZE
         except ValueError:
@@ -85,7 +93,8 @@ class EndpointMixinServe(models.AbstractModel):
         failure.
         """
         httprequest = request.httprequest
-        if not self._get_runtime().checks_content_type(httprequest.method):
+        runtime = self._get_runtime()
+        if not runtime.checks_content_type(httprequest.method):
             return  # a GET or DELETE of an endpoint that takes bodies elsewhere
         length = getattr(httprequest, "content_length", None)
         # Only a request announcing a body has one: GET and HEAD requests
@@ -100,7 +109,6 @@ class EndpointMixinServe(models.AbstractModel):
             if len(data) > limit:
                 # A chunked body announces no length.
                 raise PayloadTooLarge(len(data), limit)
-        runtime = self._get_runtime()
         is_json = body.schema_kind(runtime.media_type) == "json"
         # Both raise a RequestValidationError (a 400) for a body that fails.
         if runtime.schema is not None:

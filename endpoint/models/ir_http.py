@@ -329,9 +329,10 @@ class IrHttp(models.AbstractModel):
     @classmethod
     def _dispatch(cls, endpoint):
         routing = endpoint.routing
-        if routing.get(runtime_tools.ROUTING_RUNTIME) is None or not any(
-            name in request.params for name in CONTROLLER_ARGUMENTS
-        ):
+        if routing.get(runtime_tools.ROUTING_RUNTIME) is None:
+            return super()._dispatch(endpoint)
+        params = request.params
+        if not any(name in params for name in CONTROLLER_ARGUMENTS):
             return super()._dispatch(endpoint)
         # Query parameters reach the controller as keyword arguments: one
         # named as its own positional ones ("?model=x") would make the call

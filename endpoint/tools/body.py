@@ -12,6 +12,7 @@ import json
 import math
 import reprlib
 import sys
+import threading
 
 import jsonschema
 import jsonschema_specifications
@@ -98,6 +99,18 @@ def _safe_xml_parser(schema=None):
     return parser
 
 
+_THREAD = threading.local()
+
+
+def _thread_xml_parser():
+    """This thread's safe parser without a schema: built once, as lxml's
+    parsers serve one thread at a time (each parse starts a new error log)."""
+    parser = getattr(_THREAD, "xml_parser", None)
+    if parser is None:
+        parser = _THREAD.xml_parser = _safe_xml_parser()
+    return parser
+
+
 class _NothingResolver(etree.Resolver):
     def resolve(self, system_url, public_id, context):
         return self.resolve_string("", context)
@@ -135,7 +148,7 @@ def parse_xml(data, what="body", schema=None):
     # DTD; nothing legitimate sent to an API needs one.
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise ValueError("Document type declarations (DOCTYPE) are not allowed.")
-    parser = _safe_xml_parser(schema)
+    parser = _safe_xml_parser(schema) if schema is not None else _thread_xml_parser()
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:

@@ -14,6 +14,8 @@ import re
 from types import CodeType
 from typing import Any
 
+from werkzeug.local import LocalProxy
+
 from . import body
 from . import limits as limits_tools
 from . import params as params_tools
@@ -203,6 +205,13 @@ STATE_ATTRIBUTE = "endpoint_state"
 def request_state(request, create=False):
     """The ``RequestState`` of ``request``: None when it has none, unless
     ``create`` asks for a fresh one."""
+    if isinstance(request, LocalProxy):
+        # Odoo's request proxy, read many times per request: the request
+        # behind it looked up once, not once for each attribute.
+        try:
+            request = request._get_current_object()
+        except RuntimeError:  # outside a request
+            return None
     if not request:  # None, or Odoo's request proxy outside a request
         return None
     state = getattr(request, STATE_ATTRIBUTE, None)

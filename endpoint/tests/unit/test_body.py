@@ -192,6 +192,20 @@ def test_malformed_or_doctype_xml_is_xml_invalid(raw):
     assert "root:" not in str(info.value.detail)
 
 
+def test_xml_parses_of_one_thread_do_not_share_errors():
+    # One parser serves every body of a thread: a body's error is its own,
+    # and a good body after a bad one is read as if it came first.
+    schema = body.compile_schema(ORDER_XSD.decode(), "application/xml")
+    with pytest.raises(body.BodyError) as first:
+        schema.validate(b"<order ref='A1'><unclosed></order>")
+    assert schema.validate(b'<order ref="A2"/>').get("ref") == "A2"
+    with pytest.raises(body.BodyError) as again:
+        schema.validate(b"<order")
+    assert first.value.detail[0]["msg"] != again.value.detail[0]["msg"]
+    assert "unclosed" in first.value.detail[0]["msg"]
+    assert "unclosed" not in again.value.detail[0]["msg"]
+
+
 @pytest.mark.parametrize(
     ("source", "words"),
     [
