@@ -165,7 +165,8 @@ class EndpointMixinLog(models.AbstractModel):
         routes = state and state.routing and state.routing.get("routes")
         return routes[0] if routes else self.route
 
-    def _log_body_limit(self):
+    def _log_body_limit(self, params=None):
+        # ``params``: the system parameters model, passed by older callers.
         value = self._endpoint_system_param(BODY_LIMIT_PARAM)
         try:
             return int(value) if value else DEFAULT_BODY_LIMIT

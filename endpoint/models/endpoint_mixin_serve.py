@@ -3,7 +3,7 @@
 
 import werkzeug.exceptions
 
-from odoo import SUPERUSER_ID, api, exceptions, models, tools
+from odoo import SUPERUSER_ID, api, exceptions, models
 from odoo.http import Response
 
 from ..exceptions import EndpointError, PayloadTooLarge, RequestValidationError
@@ -65,11 +65,10 @@ class EndpointMixinServe(models.AbstractModel):
         self._validate_request_content(request)
 
     @api.model
-    @tools.ormcache("name", cache="stable")
     def _endpoint_system_param(self, name):
-        """The text of the system parameter ``name`` (False when unset),
-        read for every request: kept in the cache a change of any system
-        parameter clears, as Odoo keeps its own."""
+        """The text of the system parameter ``name`` (False when unset), as
+        Odoo caches it. Not cached again here: a test that mocks
+        ``get_param`` sees every read."""
         return self.env["ir.config_parameter"].sudo().get_param(name)
 
     def _max_body_size(self):
