@@ -17,6 +17,10 @@ SLOW_MS = 1000
 # The entry's own transaction waits this long at most for a row lock that the
 # request's transaction (still open, on another connection) might hold.
 WRITE_LOCK_TIMEOUT = "2s"
+# The texts of the entries' INSERT, by their tuple of columns (a few: one per
+# set of values ``_log_call_values`` and its overrides give).
+_INSERT_TEXTS = {}
+INSERT_TEXTS_MAX = 64
 
 BODY_KINDS = [
     ("empty", "Empty"),
@@ -152,17 +156,22 @@ class EndpointLog(models.Model):
           data, which commits as it always does.
         """
         cr = cr or self.env.cr
-        columns = list(values)
-        cr.execute(
-            SQL(
-                "SET LOCAL lock_timeout = %s; SET LOCAL synchronous_commit = off; "
-                "INSERT INTO endpoint_log (create_date, %s) "
-                "VALUES (NOW() AT TIME ZONE 'UTC', %s) RETURNING id",
-                WRITE_LOCK_TIMEOUT,
-                SQL(", ").join(SQL.identifier(column) for column in columns),
-                SQL(", ").join(values[column] for column in columns),
-            )
-        )
+        columns = tuple(values)
+        params = [values[column] for column in columns]
+        if any(isinstance(value, SQL) for value in params):
+            # A value that is SQL itself (an override's): composed as is.
+            cr.execute(_insert_statement(columns, params))
+            return cr.fetchone()[0]
+        # The statement's text depends on the columns only: composed once
+        # per set of columns, not for every call logged.
+        text = _INSERT_TEXTS.get(columns)
+        if text is None:
+            if len(_INSERT_TEXTS) >= INSERT_TEXTS_MAX:
+                _INSERT_TEXTS.clear()
+            text = _INSERT_TEXTS[columns] = _insert_statement(
+                columns, [None] * len(columns)
+            ).code
+        cr.execute(text, [WRITE_LOCK_TIMEOUT, *params])
         return cr.fetchone()[0]
 
     # ------------------------------------------------------------------
@@ -271,3 +280,15 @@ class EndpointEndpoint(models.Model):
             "search_default_last_24h": 1,
         }
         return action
+
+
+def _insert_statement(columns, params):
+    """The INSERT of an entry of ``columns`` with the values ``params``."""
+    return SQL(
+        "SET LOCAL lock_timeout = %s; SET LOCAL synchronous_commit = off; "
+        "INSERT INTO endpoint_log (create_date, %s) "
+        "VALUES (NOW() AT TIME ZONE 'UTC', %s) RETURNING id",
+        WRITE_LOCK_TIMEOUT,
+        SQL(", ").join(SQL.identifier(column) for column in columns),
+        SQL(", ").join(SQL("%s", value) for value in params),
+    )

@@ -9,7 +9,7 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
-from odoo.tools import config, mute_logger
+from odoo.tools import SQL, config, mute_logger
 
 from ..models.endpoint_mixin_log import LOG_ID_HEADER
 from ..tools.call_log import MASK
@@ -444,6 +444,30 @@ class TestEndpointLogRetention(EndpointTransactionCase):
         self.env["ir.config_parameter"].set_param("endpoint.log_retention_days", "0")
         self.assertEqual(self._gc(batch_size=100)[0], 0)
         self.assertEqual(entries.exists(), entries[2])
+
+    def test_entries_of_other_columns_and_sql_values_are_written_as_given(self):
+        # The INSERT's text is kept per set of columns: entries of another
+        # set (an override's), or the same set in another order, are
+        # written as given; an SQL value is composed into the statement.
+        log = self.env["endpoint.log"]
+        first = log._write_entry({"route": "/a", "status": 200, "method": "GET"})
+        second = log._write_entry({"method": "POST", "route": "/b", "status": 201})
+        third = log._write_entry({"route": "/c", "status": 404, "method": "PUT"})
+        fourth = log._write_entry(
+            {"route": SQL("%s || %s", "/d", "/e"), "status": 500, "method": "GET"}
+        )
+        fifth = log._write_entry({"route": "/f", "status": 200})
+        entries = log.browse([first, second, third, fourth, fifth])
+        self.assertEqual(
+            [(e.route, e.status, e.method) for e in entries],
+            [
+                ("/a", 200, "GET"),
+                ("/b", 201, "POST"),
+                ("/c", 404, "PUT"),
+                ("/d/e", 500, "GET"),
+                ("/f", 200, False),
+            ],
+        )
 
     def test_the_scheduled_action_runs_the_retention(self):
         cron = self.env.ref("endpoint.ir_cron_endpoint_log_retention")
