@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The call log: one entry per logged call of an endpoint, and its figures."""
 
+import functools
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -17,10 +18,6 @@ SLOW_MS = 1000
 # The entry's own transaction waits this long at most for a row lock that the
 # request's transaction (still open, on another connection) might hold.
 WRITE_LOCK_TIMEOUT = "2s"
-# The texts of the entries' INSERT, by their tuple of columns (a few: one per
-# set of values ``_log_call_values`` and its overrides give).
-_INSERT_TEXTS = {}
-INSERT_TEXTS_MAX = 64
 
 BODY_KINDS = [
     ("empty", "Empty"),
@@ -162,16 +159,7 @@ class EndpointLog(models.Model):
             # A value that is SQL itself (an override's): composed as is.
             cr.execute(_insert_statement(columns, params))
             return cr.fetchone()[0]
-        # The statement's text depends on the columns only: composed once
-        # per set of columns, not for every call logged.
-        text = _INSERT_TEXTS.get(columns)
-        if text is None:
-            if len(_INSERT_TEXTS) >= INSERT_TEXTS_MAX:
-                _INSERT_TEXTS.clear()
-            text = _INSERT_TEXTS[columns] = _insert_statement(
-                columns, [None] * len(columns)
-            ).code
-        cr.execute(text, [WRITE_LOCK_TIMEOUT, *params])
+        cr.execute(_insert_text(columns), [WRITE_LOCK_TIMEOUT, *params])
         return cr.fetchone()[0]
 
     # ------------------------------------------------------------------
@@ -280,6 +268,15 @@ class EndpointEndpoint(models.Model):
             "search_default_last_24h": 1,
         }
         return action
+
+
+# A few sets of columns: one per set of values ``_log_call_values`` and its
+# overrides give.
+@functools.lru_cache(maxsize=64)
+def _insert_text(columns):
+    """The INSERT's text for ``columns`` (a tuple), its values parameters:
+    composed once per set of columns, not for every call logged."""
+    return _insert_statement(columns, [None] * len(columns)).code
 
 
 def _insert_statement(columns, params):

@@ -334,7 +334,7 @@ class EndpointMixinLimits(models.AbstractModel):
 
     def _default_time_limit(self):
         """The time limit of endpoints without their own (seconds, 0: none)."""
-        value = self._endpoint_system_param(TIME_LIMIT_PARAM)
+        value = self.env["ir.config_parameter"].sudo().get_param(TIME_LIMIT_PARAM)
         try:
             return float(value) if value else DEFAULT_TIME_LIMIT
         except ValueError:

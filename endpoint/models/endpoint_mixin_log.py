@@ -93,11 +93,10 @@ class EndpointMixinLog(models.AbstractModel):
     def _log_settings(self):
         """What the entries keep: the masked header names and the body size
         limit (system parameters, cached)."""
+        params = self.env["ir.config_parameter"].sudo()
         return {
-            "masked": call_log.masked_names(
-                self._endpoint_system_param(MASKED_HEADERS_PARAM)
-            ),
-            "body_limit": self._log_body_limit(),
+            "masked": call_log.masked_names(params.get_param(MASKED_HEADERS_PARAM)),
+            "body_limit": self._log_body_limit(params),
         }
 
     def _log_call_values(self, request, response, exc, settings):
@@ -165,9 +164,8 @@ class EndpointMixinLog(models.AbstractModel):
         routes = state and state.routing and state.routing.get("routes")
         return routes[0] if routes else self.route
 
-    def _log_body_limit(self, params=None):
-        # ``params``: the system parameters model, passed by older callers.
-        value = self._endpoint_system_param(BODY_LIMIT_PARAM)
+    def _log_body_limit(self, params):
+        value = params.get_param(BODY_LIMIT_PARAM)
         try:
             return int(value) if value else DEFAULT_BODY_LIMIT
         except ValueError:

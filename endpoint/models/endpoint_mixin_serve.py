@@ -3,7 +3,7 @@
 
 import werkzeug.exceptions
 
-from odoo import SUPERUSER_ID, api, exceptions, models
+from odoo import SUPERUSER_ID, exceptions, models
 from odoo.http import Response
 
 from ..exceptions import EndpointError, PayloadTooLarge, RequestValidationError
@@ -64,18 +64,11 @@ class EndpointMixinServe(models.AbstractModel):
         self._validate_request_params(request)
         self._validate_request_content(request)
 
-    @api.model
-    def _endpoint_system_param(self, name):
-        """The text of the system parameter ``name`` (False when unset), as
-        Odoo caches it. Not cached again here: a test that mocks
-        ``get_param`` sees every read."""
-        return self.env["ir.config_parameter"].sudo().get_param(name)
-
     def _max_body_size(self):
         own = self._get_runtime().max_body_size
         if own:
             return own
-        value = self._endpoint_system_param(MAX_BODY_SIZE_PARAM)
+        value = self.env["ir.config_parameter"].sudo().get_param(MAX_BODY_SIZE_PARAM)
         try:
             return int(value) if value else DEFAULT_MAX_BODY_SIZE
         except ValueError:

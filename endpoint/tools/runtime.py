@@ -212,7 +212,7 @@ def request_state(request, create=False):
             request = request._get_current_object()
         except RuntimeError:  # outside a request
             return None
-    if not request:  # None, or Odoo's request proxy outside a request
+    if not request:  # None
         return None
     state = getattr(request, STATE_ATTRIBUTE, None)
     # A mocked request (downstream modules' tests) answers any attribute.
